@@ -1,0 +1,186 @@
+/**
+ * The contract of `POST /v1/rerank`: request and response types, and the one validation every entry
+ * point (engine, worker, remote client, server, CLI) runs, so a bad request is refused the same way
+ * everywhere.
+ */
+import { z } from 'zod';
+import { RerankError } from './errors.js';
+
+/** A rerank request, as the hosted API takes it. */
+export interface RerankRequest {
+  /** Which reranker to use, e.g. `BAAI/bge-reranker-v2-m3`. */
+  model: string;
+  /** The search query to rank the documents against. */
+  query: string;
+  /** The documents to rank. */
+  documents: string[];
+  /** Return only the best `top_n` results (all of them when larger than the documents). */
+  top_n?: number;
+  /** Add `document: { text }` to each result. */
+  return_documents?: boolean;
+  /**
+   * Split a document longer than the model's window into up to this many windows and score it by
+   * its best one. 1 (the default) truncates it.
+   */
+  max_chunks_per_doc?: number;
+}
+
+/** One ranked document. */
+export interface RerankResult {
+  /** Position of the document in the request's `documents`. */
+  index: number;
+  /** sigmoid of the model's logit: 0..1, higher is more relevant. */
+  relevance_score: number;
+  /** The document's text, when `return_documents` was set. */
+  document?: { text: string };
+}
+
+/** Where a response was computed. `cpu` is onnxruntime-node, `remote` a `/v1/rerank` server. */
+export type Backend = 'webgpu' | 'wasm' | 'cpu' | 'remote';
+
+/** Model file precision, named as transformers.js names its files. */
+export type Dtype = 'fp32' | 'fp16' | 'q8';
+
+/** The hosted API's response, plus `model`, `usage` and `meta` (which backend ran). */
+export interface RerankResponse {
+  /** Results sorted by `relevance_score`, highest first; equal scores by index. */
+  results: RerankResult[];
+  model: string;
+  usage: { total_tokens: number };
+  /** Which backend and dtype computed this response. */
+  meta?: { backend: Backend; dtype?: Dtype | string };
+}
+
+/** Limits a validator applies beyond the schema. */
+export interface ValidationLimits {
+  /** Most documents one request may hold (default 1000). */
+  maxDocuments?: number;
+  /** Model ids this reranker serves; a request for another is refused with the list. */
+  models?: readonly string[];
+}
+
+export const DEFAULT_MAX_DOCUMENTS = 1000;
+
+const requestSchema = z.object({
+  model: z.string({ error: 'model must be a string' }).min(1, 'model must not be empty'),
+  query: z.string({ error: 'query must be a string' }),
+  documents: z.array(z.string(), { error: 'documents must be an array of strings' }),
+  // Python clients send `None` for "not set": treat null as absent.
+  top_n: z.number().int().positive().nullish(),
+  return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
+  max_chunks_per_doc: z.number().int().positive().nullish(),
+});
+
+/**
+ * Checks an untrusted body against the contract and returns it typed, or throws a RerankError
+ * with status 400 and a code naming what is wrong.
+ *
+ * @example
+ * const request = validateRerankRequest(await httpRequest.json(), { models: ['BAAI/bge-reranker-v2-m3'] });
+ */
+export function validateRerankRequest(body: unknown, limits: ValidationLimits = {}): RerankRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
+  }
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) throw errorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
+
+  const { model, query, documents, top_n, return_documents, max_chunks_per_doc } = parsed.data;
+  if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
+  if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
+
+  const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+  if (documents.length > maxDocuments) {
+    throw new RerankError(
+      'too_many_documents',
+      `documents holds ${documents.length} documents; at most ${maxDocuments} are allowed per request.`,
+    );
+  }
+  if (limits.models && !limits.models.includes(model)) {
+    throw new RerankError('unknown_model', `Model "${model}" is not served here. Served models: ${limits.models.join(', ')}.`);
+  }
+
+  const request: RerankRequest = { model, query, documents };
+  if (top_n != null) request.top_n = top_n;
+  if (return_documents != null) request.return_documents = return_documents;
+  if (max_chunks_per_doc != null) request.max_chunks_per_doc = max_chunks_per_doc;
+  return request;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Maps the first schema issue to our error code and a message that names the offending field. */
+function errorFromIssue(issue: Issue | undefined, body: Record<string, unknown>): RerankError {
+  const field = issue?.path[0];
+  if (field === 'documents') {
+    const index = issue?.path[1];
+    if (typeof index === 'number') {
+      const documents = body.documents as unknown[];
+      return new RerankError(
+        'invalid_documents',
+        `documents[${index}] must be a string, got ${describe(documents[index])}.`,
+      );
+    }
+    return new RerankError('invalid_documents', `documents must be an array of strings, got ${describe(body.documents)}.`);
+  }
+  if (field === 'top_n') {
+    return new RerankError('invalid_top_n', `top_n must be a positive integer, got ${describe(body.top_n)}.`);
+  }
+  if (field === 'max_chunks_per_doc') {
+    return new RerankError(
+      'invalid_max_chunks_per_doc',
+      `max_chunks_per_doc must be a positive integer, got ${describe(body.max_chunks_per_doc)}.`,
+    );
+  }
+  if (typeof field === 'string' && !(field in body)) {
+    return new RerankError('invalid_request', `${field} is required.`);
+  }
+  return new RerankError('invalid_request', `${String(field ?? 'body')}: ${issue?.message ?? 'invalid value'}.`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'string') return 'a string';
+  if (value === undefined) return 'nothing';
+  const kind = typeof value;
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
+const responseSchema = z.object({
+  results: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      relevance_score: z.number(),
+      document: z.object({ text: z.string() }).optional(),
+    }),
+  ),
+  model: z.string().optional(),
+  usage: z.object({ total_tokens: z.number() }).partial().optional(),
+});
+
+/**
+ * Checks a response from a remote `/v1/rerank` before it reaches the caller. The hosted API only
+ * promises `results`; `model` and `usage` are filled in from the request when missing.
+ */
+export function validateRerankResponse(body: unknown, request: RerankRequest): RerankResponse {
+  const parsed = responseSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RerankError('invalid_response', `The server's response is not a rerank response (${issue?.path.join('.') || 'body'}: ${issue?.message}).`);
+  }
+  for (const result of parsed.data.results) {
+    if (result.index >= request.documents.length) {
+      throw new RerankError('invalid_response', `The server's response names document ${result.index}, but the request had ${request.documents.length}.`);
+    }
+    if (!Number.isFinite(result.relevance_score)) {
+      throw new RerankError('non_finite_score', `The server returned a non-finite score for document ${result.index}.`);
+    }
+  }
+  return {
+    results: parsed.data.results.map((result) => (result.document ? { ...result, document: result.document } : { index: result.index, relevance_score: result.relevance_score })),
+    model: parsed.data.model ?? request.model,
+    usage: { total_tokens: parsed.data.usage?.total_tokens ?? 0 },
+  };
+}
