@@ -90,8 +90,10 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
   if (revision) pretrainedOptions.revision = revision;
   if (entry.externalData?.[runtime.dtype]) pretrainedOptions.use_external_data_format = true;
   if (runtime.device === 'wasm' && inNode) {
-    // transformers.js refuses device 'wasm' in Node; onnxruntime-web (installed by
-    // useOnnxruntimeWebInNode) takes the execution provider directly.
+    // transformers.js refuses device 'wasm' in Node, and with onnxruntime-web swapped in (by
+    // useOnnxruntimeWebInNode) it knows no device at all; 'auto' passes its check, and the
+    // explicit execution provider decides what runs.
+    pretrainedOptions.device = 'auto';
     sessionOptions.executionProviders = ['wasm'];
   } else {
     pretrainedOptions.device = runtime.device;
@@ -151,15 +153,24 @@ interface TransformersEnv {
   allowLocalModels: boolean;
   allowRemoteModels: boolean;
   localModelPath: string;
+  remoteHost: string;
+  remotePathTemplate: string;
 }
 
+// The hub location transformers.js started with (or the app set), restored for hub sources after a
+// self-hosted URL source has borrowed the remote-host settings.
+let hubLocation: { remoteHost: string; remotePathTemplate: string } | undefined;
+
 /**
- * Points transformers.js' global env at a source and returns the id to load. Local folders and
- * self-hosted URLs both go through `localModelPath` (transformers.js fetches it when it is a URL),
- * with the hub switched off so a missing file fails instead of silently going to huggingface.co.
+ * Points transformers.js' global env at a source and returns the id to load. Local folders go
+ * through `localModelPath` with the hub switched off, so a missing file fails instead of silently
+ * going to huggingface.co; self-hosted URLs take the hub's place as the remote host.
  */
 function pointEnvAtSource(env: TransformersEnv, source: ModelSource): { modelId: string; revision?: string } {
+  hubLocation ??= { remoteHost: env.remoteHost, remotePathTemplate: env.remotePathTemplate };
   if ('hub' in source) {
+    env.remoteHost = hubLocation.remoteHost;
+    env.remotePathTemplate = hubLocation.remotePathTemplate;
     env.allowRemoteModels = true;
     env.allowLocalModels = false;
     return source.revision ? { modelId: source.hub, revision: source.revision } : { modelId: source.hub };
@@ -171,8 +182,19 @@ function pointEnvAtSource(env: TransformersEnv, source: ModelSource): { modelId:
   if (!/^\w(?:[\w\-.]{0,94}\w)?$/.test(name) || name.includes('..') || name.includes('--')) {
     throw new RerankError('model_load_failed', `Model location "${location}" must end in a folder name of letters, digits, '-', '_' or '.' (starting and ending with a letter or digit).`);
   }
+  const parent = cut >= 0 ? `${trimmed.slice(0, cut)}/` : './';
+  if ('url' in source) {
+    // transformers.js (4.3) never fetches tokenizer files from a `localModelPath` that is a URL —
+    // its file probe skips URLs when remote models are off — so a base URL is served as the remote
+    // host instead, with the hub's path template replaced by the bare folder.
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.remoteHost = parent;
+    env.remotePathTemplate = '{model}/';
+    return { modelId: name };
+  }
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
-  env.localModelPath = cut >= 0 ? `${trimmed.slice(0, cut)}/` : './';
+  env.localModelPath = parent;
   return { modelId: name };
 }
