@@ -23,6 +23,8 @@ export interface RerankerInfo {
   fallbacks?: { backend: Backend; dtype: string; reason: string }[];
   /** Why the last load failed, when `state` is `failed`. */
   error?: string;
+  /** Why reranking moved from this device to the remote server, once it has (`auto` mode). */
+  fallbackReason?: string;
 }
 
 export interface Reranker {
