@@ -1,0 +1,62 @@
+/**
+ * Runs `webrerank serve` as its own process, from source through tsx, the way an operator runs
+ * it: flags and environment in, the startup banner and one log line per request out.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface ServeProcess {
+  /** The URL from the "listening on" line. */
+  url: string;
+  /** Every stdout line so far (banner, request log). */
+  readonly stdout: string[];
+  /** Every stderr line so far (warnings). */
+  readonly stderr: string[];
+  /** Sends SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const CLI_SOURCE = resolve('src/cli.ts');
+
+/** Starts `webrerank serve ARGS` and resolves once it is listening (the model may still be loading). */
+export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  collectLines(child.stderr, stderr);
+
+  return new Promise((resolvePromise, reject) => {
+    collectLines(child.stdout, stdout, (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match?.[1]) {
+        resolvePromise({
+          url: match[1],
+          stdout,
+          stderr,
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    void exited.then((code) => reject(new Error(`webrerank serve exited with ${code} before listening:\n${stderr.join('\n')}`)));
+  });
+}
+
+function collectLines(stream: NodeJS.ReadableStream, into: string[], onLine?: (line: string) => void): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      into.push(line);
+      onLine?.(line);
+    }
+  });
+}
