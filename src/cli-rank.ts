@@ -4,9 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { RerankError, toRerankError } from './errors.js';
+import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, usageError } from './cli-options.js';
 import { DEFAULT_MODEL_ID } from './models.js';
 import { createReranker } from './node.js';
-import type { Dtype, RerankRequest } from './protocol.js';
+import type { RerankRequest } from './protocol.js';
 
 const HELP = `Usage: webrerank rank [options] < request.json
        webrerank rank --query TEXT --document TEXT [--document TEXT ...] [options]
@@ -15,12 +16,7 @@ Reads a POST /v1/rerank body ({"model", "query", "documents", ...}) from stdin, 
 flags, and prints the response JSON.
 
 Options:
-  --model-path DIR     model folder in transformers.js layout (default: download from the hub)
-  --model ID           the id that folder is served as (default ${DEFAULT_MODEL_ID})
-  --backend cpu|wasm   onnxruntime-node (default) or onnxruntime-web's WASM backend
-  --dtype q8|fp32      model precision (default q8)
-  --threads N          inference threads
-  --max-length N       longest query+document pair in tokens (default 512)
+${modelFlagsHelp(DEFAULT_MODEL_ID)}
   --query TEXT         the query (instead of stdin)
   --document TEXT      a document; repeat for more
   --top-n N            return only the best N
@@ -31,12 +27,7 @@ export async function rank(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'model-path': { type: 'string' },
-      model: { type: 'string' },
-      backend: { type: 'string' },
-      dtype: { type: 'string' },
-      threads: { type: 'string' },
-      'max-length': { type: 'string' },
+      ...MODEL_FLAGS,
       query: { type: 'string' },
       document: { type: 'string', multiple: true },
       'top-n': { type: 'string' },
@@ -52,20 +43,7 @@ export async function rank(argv: string[]): Promise<number> {
 
   try {
     const request = values.query !== undefined ? requestFromFlags(values) : parseBody(await readStdin());
-    const backend = values.backend ?? 'cpu';
-    if (backend !== 'cpu' && backend !== 'wasm') throw usageError(`--backend must be cpu or wasm, got "${backend}".`);
-    const dtype = values.dtype ?? 'q8';
-    if (dtype !== 'q8' && dtype !== 'fp32' && dtype !== 'fp16') throw usageError(`--dtype must be q8, fp32 or fp16, got "${dtype}".`);
-
-    const reranker = await createReranker({
-      backend,
-      dtype: dtype as Dtype,
-      preload: false,
-      ...(values['model-path'] !== undefined ? { modelPath: values['model-path'] } : {}),
-      ...(values.model !== undefined ? { model: values.model } : {}),
-      ...(values.threads !== undefined ? { threads: positiveInteger('--threads', values.threads) } : {}),
-      ...(values['max-length'] !== undefined ? { maxLength: positiveInteger('--max-length', values['max-length']) } : {}),
-    });
+    const reranker = await createReranker({ ...modelOptionsFromFlags(values), preload: false });
     try {
       const response = await reranker.rerank(request);
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
@@ -99,16 +77,6 @@ function parseBody(text: string): RerankRequest {
   } catch (error) {
     throw new RerankError('invalid_request', `stdin is not valid JSON: ${(error as Error).message}`);
   }
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw usageError(`${flag} must be a positive integer, got "${value}".`);
-  return number;
-}
-
-function usageError(message: string): RerankError {
-  return new RerankError('invalid_request', message);
 }
 
 async function readStdin(): Promise<string> {

@@ -1,0 +1,187 @@
+/**
+ * The HTTP face of webrerank: the hosted Rerank API (`POST /v1/rerank`), a model list and a health
+ * check, in front of any `Reranker` (the in-process engine or a remote upstream).
+ *
+ * Built on Hono with Web APIs only (Request, Response, streams, Web Crypto) — no node: imports — so
+ * the same app runs under Node (see node-server.ts), Deno, Bun and edge runtimes.
+ */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { RerankError, isRerankError } from '../errors.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest } from '../protocol.js';
+import type { Reranker, RerankerInfo } from '../reranker.js';
+import { createApiKeyVerifier, type CallerId } from './auth.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { QuotaLedger, type Quota } from './quota.js';
+import { TokenBucketLimiter, type RateLimit } from './rate-limit.js';
+
+export interface ServerLimits {
+  /** Largest request body in bytes (default 5 MB); larger → 413. */
+  maxBodyBytes?: number;
+  /** Most documents per request (default 1000); more → 400 `too_many_documents`. */
+  maxDocuments?: number;
+  /** Per-caller rate limit; exceeded → 429 with `Retry-After`. Default: none. */
+  rateLimit?: RateLimit;
+  /** Per-caller quota; exhausted → 402. Default: none. */
+  quota?: Quota;
+}
+
+export interface ServerAppOptions {
+  /** What answers the requests. */
+  reranker: Reranker;
+  /** Accepted API keys (`Authorization: Bearer <key>`). None: the server is open. */
+  auth?: { apiKeys: readonly string[] };
+  limits?: ServerLimits;
+  /** Origins allowed to call from a browser (`*` for any). Default: none (no CORS headers). */
+  cors?: { origins: readonly string[] };
+  /** Receives one line per request — method, path, status, milliseconds — and unexpected errors. */
+  log?: (line: string) => void;
+  /** The clock for rate limiting (tests). */
+  now?: () => number;
+}
+
+/** What the app keeps per request: the caller the API key identified. */
+export interface ServerEnv {
+  Variables: { caller: CallerId };
+}
+
+/** Seconds a client is asked to wait while the model is still loading. */
+const LOADING_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Creates the app. Serve it with `app.fetch` on any runtime.
+ *
+ * @example
+ * const app = createServerApp({ reranker: await createReranker({ modelPath }), auth: { apiKeys: ['sk-1'] } });
+ * export default { fetch: app.fetch }; // an edge runtime's entry
+ */
+export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
+  const { reranker, limits = {} } = options;
+  const log = options.log ?? (() => undefined);
+  const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? []);
+  const limiter = limits.rateLimit ? new TokenBucketLimiter(limits.rateLimit, options.now) : undefined;
+  const ledger = limits.quota ? new QuotaLedger(limits.quota) : undefined;
+  const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+
+  const app = new Hono<ServerEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+  });
+
+  if (options.cors && options.cors.origins.length > 0) {
+    const origins = [...options.cors.origins];
+    app.use(
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        exposeHeaders: ['Retry-After'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.get('/health', async (c) => {
+    const info = await reranker.info();
+    return c.json(healthBody(info), info.state === 'ready' ? 200 : 503);
+  });
+
+  // Everything under /v1 needs a key (when keys are configured) and counts against the rate limit.
+  app.use('/v1/*', async (c, next) => {
+    const caller = await verifier.identify(c.req.header('authorization'));
+    if (caller === null) {
+      return errorResponse(c, new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".'));
+    }
+    const decision = limiter?.take(caller);
+    if (decision && !decision.allowed) {
+      return errorResponse(c, new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds }));
+    }
+    c.set('caller', caller);
+    await next();
+  });
+
+  app.get('/v1/models', async (c) => {
+    const { models } = await reranker.info();
+    return c.json({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank' })) });
+  });
+
+  app.post('/v1/rerank', async (c) => {
+    const body = await readJsonBody(c.req.raw, maxBodyBytes);
+    const info = await reranker.info();
+    const request = validateRerankRequest(body, { models: info.models, maxDocuments });
+    if (info.state === 'loading') {
+      throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
+    }
+    if (info.state === 'failed') throw new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
+
+    const caller = c.get('caller');
+    if (ledger && !ledger.charge(caller, request.documents.length)) {
+      throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
+    }
+    try {
+      // The request's signal fires when the client goes away: the engine stops between batches.
+      return c.json(await reranker.rerank(request, { signal: c.req.raw.signal }));
+    } catch (error) {
+      ledger?.refund(caller, request.documents.length);
+      throw error;
+    }
+  });
+
+  app.all('/v1/rerank', (c) => {
+    c.header('Allow', 'POST');
+    return errorResponse(c, new RerankError('invalid_request', `Use POST for /v1/rerank, not ${c.req.method}.`, { status: 405 }));
+  });
+
+  app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${c.req.method} ${c.req.path}.`, { status: 404 })));
+
+  app.onError((error, c) => {
+    // The client gets a generic message for a surprise; the operator gets the real one.
+    if (!isRerankError(error) || error.code === 'internal_error') log(`error on ${c.req.method} ${c.req.path}: ${describeInternally(error)}`);
+    return errorResponse(c, publicError(error));
+  });
+
+  return app;
+}
+
+/** `/health`'s body: the state, and what serves once ready. No error details: they may hold paths. */
+function healthBody(info: RerankerInfo): Record<string, unknown> {
+  const body: Record<string, unknown> = { status: info.state, models: info.models };
+  if (info.backend !== null) body.backend = info.backend;
+  if (info.dtype !== null) body.dtype = info.dtype;
+  return body;
+}
+
+/** The error body and status (and `Retry-After`) for a RerankError. */
+function errorResponse(c: Context, error: RerankError): Response {
+  if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
+  return c.body(JSON.stringify(error.toJSON()), error.status as 400, { 'Content-Type': 'application/json' });
+}
+
+/**
+ * What a client may see of a failure. Our own 4xx errors and typed 5xx errors pass as they are;
+ * anything unexpected becomes a generic 500 (its message may hold paths or internals), a failed
+ * model load says so without the loader's words, and an upstream's refusal of *this server's*
+ * credentials is not passed on as the client's 401.
+ */
+function publicError(error: unknown): RerankError {
+  if (!isRerankError(error)) return new RerankError('internal_error', 'Internal server error.');
+  switch (error.code) {
+    case 'internal_error':
+      return new RerankError('internal_error', 'Internal server error.');
+    case 'model_load_failed':
+      return new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
+    case 'unauthorized':
+      return new RerankError('model_unavailable', "The upstream service refused this server's credentials.");
+    default:
+      return error;
+  }
+}
+
+function describeInternally(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs the server app under Node: builds the reranker (the in-process engine, loading in the
+ * background so `/health` says `loading` then `ready`, or a remote upstream), listens, and shuts
+ * down cleanly. `webrerank serve` is a thin layer of flags over {@link startServer}.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createReranker, type NodeRerankerOptions } from '../node.js';
+import { createRemoteReranker, type RemoteRerankerOptions } from '../remote.js';
+import type { Reranker } from '../reranker.js';
+import { createServerApp, type ServerLimits } from './app.js';
+
+export interface NodeServerOptions {
+  /** Port to listen on (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1: reachable from this machine only). */
+  host?: string;
+  /** Run the model in this process (the default, with these options) ... */
+  engine?: Omit<NodeRerankerOptions, 'preload'>;
+  /** ... or forward every request to an upstream `/v1/rerank` (or TEI) server. */
+  upstream?: RemoteRerankerOptions;
+  /** Accepted API keys. None: the server is open. */
+  apiKeys?: readonly string[];
+  /** Origins allowed to call from a browser. */
+  cors?: readonly string[];
+  limits?: ServerLimits;
+  /** Receives the per-request log lines (default: stdout). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  port: number;
+  reranker: Reranker;
+  /** Settles when the model has loaded (or failed to); at once for an upstream. */
+  ready: Promise<void>;
+  /** Stops listening, drops open connections and frees the model. */
+  close(): Promise<void>;
+}
+
+/** Default port, as documented in `webrerank serve --help`. */
+export const DEFAULT_PORT = 8080;
+/** Default bind address: loopback, so an open (keyless) server is not exposed by accident. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * Starts the server; resolves once it is listening (the model may still be loading).
+ *
+ * @example
+ * const server = await startServer({ engine: { modelPath: './models/bge' }, apiKeys: ['sk-1'], port: 0 });
+ * await server.ready;
+ * console.log(`${server.url}/v1/rerank`);
+ */
+export async function startServer(options: NodeServerOptions = {}): Promise<RunningServer> {
+  if (options.engine && options.upstream) throw new TypeError('Give either engine (a local model) or upstream, not both.');
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+
+  let reranker: Reranker;
+  let ready: Promise<void>;
+  if (options.upstream) {
+    reranker = createRemoteReranker(options.upstream);
+    ready = Promise.resolve();
+  } else {
+    const engine = await createReranker({ ...options.engine, preload: false });
+    reranker = engine;
+    // Loading starts now and the state is 'loading' from this call on; requests get 503 until ready.
+    ready = engine.load().then(
+      () => log('model loaded'),
+      (error: unknown) => {
+        const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
+        log(`model failed to load${from}: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  }
+
+  const app = createServerApp({
+    reranker,
+    auth: { apiKeys: options.apiKeys ?? [] },
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.cors ? { cors: { origins: options.cors } } : {}),
+    log,
+  });
+
+  const { server, address } = await listen(app.fetch, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    reranker,
+    ready,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await reranker.dispose();
+    },
+  };
+}
+
+/** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */
+function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, (address) => resolve({ server, address }));
+    server.once('error', reject);
+  });
+}
+
+/**
+ * The API keys to accept: `WEBRERANK_API_KEYS` (comma-separated) and, when given, a file with one
+ * key per line (blank lines and `#` comments skipped). Duplicates are dropped.
+ */
+export async function loadApiKeys(env: Record<string, string | undefined>, file?: string): Promise<string[]> {
+  const keys = (env.WEBRERANK_API_KEYS ?? '').split(',');
+  if (file !== undefined) keys.push(...(await readFile(file, 'utf8')).split(/\r?\n/).filter((line) => !line.trimStart().startsWith('#')));
+  return [...new Set(keys.map((key) => key.trim()).filter((key) => key !== ''))];
+}
