@@ -79,7 +79,9 @@ export async function serve(argv: string[], env: Record<string, string | undefin
   }
 
   try {
-    const apiKeys = await loadApiKeys(env, values['api-keys-file']);
+    const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
+      throw usageError(`Cannot read --api-keys-file: ${(error as Error).message}`);
+    });
     const options = serverOptions(values, env, apiKeys);
     const server = await startServer(options);
     // One write, so whoever reads the banner from a pipe gets it whole.

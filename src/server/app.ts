@@ -15,6 +15,10 @@ import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { QuotaLedger, type Quota } from './quota.js';
 import { TokenBucketLimiter, type RateLimit } from './rate-limit.js';
 
+export type { Quota } from './quota.js';
+export type { RateLimit } from './rate-limit.js';
+export { DEFAULT_MAX_BODY_BYTES } from './body.js';
+
 export interface ServerLimits {
   /** Largest request body in bytes (default 5 MB); larger → 413. */
   maxBodyBytes?: number;
