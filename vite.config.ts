@@ -1,11 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Cross-origin isolation: without these two headers there is no SharedArrayBuffer, so
+ * onnxruntime-web runs WASM on one thread. Sent by `vite` (dev) and `vite preview` alike.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const;
+
 export default defineConfig({
+  // The demo page (index.html + src/demo/); `public/models/` holds the stand-in model it offers.
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
+  // The worker imports transformers.js lazily, which needs code splitting: ES module workers.
+  worker: { format: 'es' },
+  // Found only when the worker first loads a model; listed so `vite` doesn't stop to re-bundle
+  // and reload the page mid-load.
+  optimizeDeps: { include: ['comlink', 'zod', '@huggingface/transformers'] },
+  build: {
+    // `dist/` is the library (tsc); the built demo goes beside it.
+    outDir: 'dist-demo',
+    target: 'es2022',
+  },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file gets its own process: transformers.js fixes its ONNX runtime per process.
     pool: 'forks',
+    // The memory test collects garbage before it measures.
+    execArgv: ['--expose-gc'],
   },
 });
