@@ -59,4 +59,17 @@ export async function createReranker(options: NodeRerankerOptions = {}): Promise
 }
 
 export { RerankEngine } from './engine.js';
+
+/**
+ * A reranker answered by a remote `/v1/rerank` (or TEI) server, and the local/remote fallback.
+ *
+ * @example
+ * const remote = createRemoteReranker({ baseUrl: 'http://127.0.0.1:8080', apiKey: process.env.RERANK_KEY });
+ * const reranker = createFallbackReranker(() => createReranker({ modelPath }), remote);
+ */
+export { createRemoteReranker, DEFAULT_REMOTE_TIMEOUT_MS } from './remote.js';
+export type { FetchFunction, RemoteProtocol, RemoteRerankerOptions } from './remote.js';
+export { chooseMode, createFallbackReranker } from './fallback-policy.js';
+export type { FallbackOptions, RerankMode, SwitchEvent } from './fallback-policy.js';
+
 export * from './shared-exports.js';
