@@ -7,6 +7,7 @@
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TOKEN_BUDGET, packBatch, planBatches, type BatchingOptions } from './batching.js';
 import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
 import { RerankError, throwIfAborted, toRerankError } from './errors.js';
+import { yieldToEventLoop } from './event-loop.js';
 import { ModelRegistry, type ModelEntry } from './models.js';
 import { buildPair, capQuery, documentWindows, pairLimits, segmentBoundary, type PairLimits } from './pairs.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
@@ -209,6 +210,8 @@ export class RerankEngine implements Reranker {
     const scores = new Float64Array(request.documents.length).fill(-Infinity);
     let totalTokens = 0;
     for (const batch of planBatches(pairs.map((pair) => pair.length), this.#batching(encoder))) {
+      // A cancel arrives as a message (from the page, into the worker): let it in between batches.
+      if (signal) await yieldToEventLoop();
       throwIfAborted(signal);
       const packed = packBatch(pairs, batch, encoder.template.padId, segmentStarts);
       const logits = await encoder.logits(packed);

@@ -1,0 +1,75 @@
+/**
+ * webrerank in the browser: rerank documents against a query with BAAI/bge-reranker-v2-m3 on the
+ * user's own device — WebGPU or WASM, in a Web Worker — with the hosted `/v1/rerank` API's
+ * response shape.
+ *
+ * @example
+ * import { createReranker } from 'webrerank';
+ *
+ * const reranker = await createReranker({ onProgress: (event) => console.log(event.status) });
+ * const { results } = await reranker.rerank({
+ *   model: 'BAAI/bge-reranker-v2-m3',
+ *   query: 'What is machine learning?',
+ *   documents: ['Machine learning is a subset of artificial intelligence.', 'The weather today is sunny.'],
+ * });
+ * // results: [{ index: 0, relevance_score: 0.95… }, { index: 1, relevance_score: 0.0… }]
+ *
+ * @packageDocumentation
+ */
+import { createReranker } from './client.js';
+
+/**
+ * Starts a reranker on this device: probes WebGPU and WASM threads, picks the fastest backend
+ * that works (reported by `info()` and each response's `meta`), starts a Web Worker and, by
+ * default, downloads (or reads from the browser cache) and loads the model before resolving.
+ *
+ * @example
+ * const reranker = await createReranker({
+ *   onProgress: (event) => {
+ *     if (event.status === 'progress') bar.value = event.progress;
+ *   },
+ * });
+ * const controller = new AbortController();
+ * const response = await reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query, documents }, { signal: controller.signal });
+ * console.log(response.meta); // { backend: 'webgpu', dtype: 'fp16' }
+ */
+export { createReranker };
+export default createReranker;
+
+/**
+ * Options, the reranker's type and what `info()` reports.
+ *
+ * @example
+ * const options: BrowserRerankerOptions = { device: 'wasm', dtype: 'q8', models: [{ id: 'BAAI/bge-reranker-v2-m3', source: { url: 'https://cdn.example.com/bge-reranker-v2-m3' } }] };
+ */
+export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './client.js';
+export type { EngineTuning, LocalRerankerInfo } from './browser-engine.js';
+export type { FallbackOptions, RerankMode, SwitchEvent } from './fallback-policy.js';
+export type { RemoteRerankerOptions } from './remote.js';
+export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './capabilities.js';
+export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './backend-plan.js';
+export type { CacheState } from './model-cache.js';
+
+/**
+ * What this device can do, probed for real (a WebGPU adapter requested, a SharedArrayBuffer
+ * posted), and the pure function that turns it into the ordered backends to try.
+ *
+ * @example
+ * const plan = planBackends(await probeCapabilities());
+ * console.log(plan.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`));
+ * if (!plan.local) console.log('Better rerank on a server here:', plan.localReason);
+ */
+export { probeCapabilities } from './capabilities.js';
+export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './backend-plan.js';
+
+/**
+ * The Cache API cache model files are kept in (`webrerank-models` unless `cache.name` says
+ * otherwise): delete it to free the space.
+ *
+ * @example
+ * await caches.delete(DEFAULT_CACHE_NAME);
+ */
+export { DEFAULT_CACHE_NAME } from './model-cache.js';
+
+// The contract, models, progress events, errors and type guards, as in Node.
+export * from './shared-exports.js';

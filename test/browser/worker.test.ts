@@ -1,0 +1,297 @@
+/**
+ * The library in real Chromium, on WASM, in a Web Worker: the same answers as Node, typed errors
+ * across the worker, progress, aborts, a worker that dies, the model cache and self-hosted files.
+ *
+ * One browser for the file; pages are served by `vite` with the project's own config (COOP/COEP).
+ * No `--enable-unsafe-webgpu` here, so `requestAdapter()` returns null and the plan must fall
+ * back to WASM.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page, Worker as PlaywrightWorker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createReranker as createNodeReranker } from '../../src/node.js';
+import type { BrowserRerankerOptions } from '../../src/index.js';
+import type { RerankRequest, RerankResponse } from '../../src/protocol.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../support/documents.js';
+import { launchChromium, openHarness } from './support/chromium.js';
+import { expectSameRanking } from './support/parity.js';
+import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from './support/servers.js';
+
+const modelDir = inject('tinyModelDir');
+const MODEL = HOSTED_EXAMPLE.model;
+const tiny: ServedFolder = { prefix: '/test-models/tiny', dir: modelDir, requests: [] };
+const ortFiles: ServedFolder = { prefix: '/ort-files', dir: join(REPO_ROOT, 'node_modules/onnxruntime-web/dist'), requests: [] };
+const crossOriginTiny: ServedFolder = { prefix: '/models/tiny', dir: modelDir, requests: [] };
+/** The tiny model served as the default model id, as an app self-hosting it would. */
+const MODELS = [{ id: MODEL, source: { path: '/test-models/tiny' } }];
+
+const REQUEST: RerankRequest = { model: MODEL, query: 'machine learning', documents: mixedDocuments(30, 8, 200, 7) };
+
+let server: TestServer;
+let crossOrigin: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const reference: Partial<Record<'fp32' | 'q8', RerankResponse>> = {};
+const outsideRequests: string[] = [];
+
+beforeAll(async () => {
+  [server, crossOrigin, browser] = await Promise.all([startDevServer([tiny, ortFiles]), startCrossOriginServer(crossOriginTiny), launchChromium()]);
+  context = await browser.newContext();
+  context.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(server.url) && !url.startsWith(crossOrigin.url)) outsideRequests.push(url);
+  });
+  ({ page } = await openHarness(context, server.url));
+  // Node answers on onnxruntime-web's WASM backend: the same kernels as the browser.
+  for (const dtype of ['fp32', 'q8'] as const) {
+    const node = await createNodeReranker({ modelPath: modelDir, backend: 'wasm', dtype });
+    reference[dtype] = await node.rerank(REQUEST);
+    await node.dispose();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([server?.close(), crossOrigin?.close()]);
+});
+
+/** Creates a reranker in the page, reranks once, disposes it; with timings and info. */
+async function rerankOnce(target: Page, options: BrowserRerankerOptions, request: RerankRequest = REQUEST) {
+  return target.evaluate(
+    async ({ options, request }) => {
+      const started = performance.now();
+      const reranker = await window.webrerank.createReranker(options as BrowserRerankerOptions);
+      const loadMs = performance.now() - started;
+      const first = performance.now();
+      await reranker.rerank(request);
+      const firstMs = performance.now() - first;
+      const second = performance.now();
+      const response = await reranker.rerank(request);
+      const rerankMs = performance.now() - second;
+      const info = await reranker.info();
+      await reranker.dispose();
+      return { loadMs, firstMs, rerankMs, response, info };
+    },
+    { options, request },
+  );
+}
+
+describe('webrerank in Chromium on WASM', () => {
+  it('falls back to WASM without a WebGPU adapter and ranks like Node (q8), saying which backend ran', async () => {
+    const { loadMs, firstMs, rerankMs, response, info } = await rerankOnce(page, { models: MODELS });
+    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'q8' });
+    expect(info.backend).toBe('wasm');
+    expect(info.inWorker).toBe(true);
+    expect(info.capabilities?.webgpu.available).toBe(false);
+    expect(info.plan?.skipped).toContainEqual({ device: 'webgpu', reason: expect.stringMatching(/requestAdapter\(\) returned null/) });
+    // COOP/COEP from vite.config.ts: threads.
+    expect(info.capabilities?.crossOriginIsolated).toBe(true);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    const delta = expectSameRanking(response, reference.q8 as RerankResponse);
+    console.log(`wasm q8: load ${loadMs.toFixed(0)} ms, first rerank ${firstMs.toFixed(0)} ms, rerank ${rerankMs.toFixed(0)} ms (${REQUEST.documents.length} docs, ${info.threads} threads), max |Δscore| vs Node ${delta.toExponential(2)}`);
+  });
+
+  it('ranks like Node in fp32 when fp32 is forced', async () => {
+    const { loadMs, rerankMs, response } = await rerankOnce(page, { models: MODELS, dtype: 'fp32' });
+    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'fp32' });
+    const delta = expectSameRanking(response, reference.fp32 as RerankResponse);
+    console.log(`wasm fp32: load ${loadMs.toFixed(0)} ms, rerank ${rerankMs.toFixed(0)} ms, max |Δscore| vs Node ${delta.toExponential(2)}`);
+  });
+
+  it('runs in the page itself with inWorker: false, with the same answers', async () => {
+    const { response, info } = await rerankOnce(page, { models: MODELS, inWorker: false });
+    expect(info.inWorker).toBe(false);
+    expectSameRanking(response, reference.q8 as RerankResponse);
+  });
+
+  it('fetches nothing from a CDN: ORT files come from the app, or from wasmPaths when set', async () => {
+    const before = ortFiles.requests.length;
+    const { response } = await rerankOnce(page, { models: MODELS, wasmPaths: '/ort-files/' });
+    expectSameRanking(response, reference.q8 as RerankResponse);
+    expect(ortFiles.requests.slice(before)).toContain('/ort-wasm-simd-threaded.asyncify.wasm');
+    expect(outsideRequests).toEqual([]);
+  });
+
+  it('loads a model from a self-hosted base URL on another origin', async () => {
+    const { response } = await rerankOnce(page, { models: [{ id: MODEL, source: { url: `${crossOrigin.url}models/tiny` } }], cache: false });
+    expectSameRanking(response, reference.q8 as RerankResponse);
+    expect(crossOriginTiny.requests).toEqual(expect.arrayContaining(['/config.json', '/tokenizer.json', '/onnx/model_quantized.onnx']));
+  });
+
+  it('reports progress that never goes backwards and ends in ready', async () => {
+    const events = await page.evaluate(async (models) => {
+      const seen: unknown[] = [];
+      // A fresh cache, so the files really download.
+      const reranker = await window.webrerank.createReranker({ models, cache: { name: `progress-${Date.now()}` }, onProgress: (event) => seen.push(event) });
+      await reranker.dispose();
+      return seen as import('../../src/progress.js').LoadProgress[];
+    }, MODELS);
+    expect(events.at(-1)).toMatchObject({ status: 'ready', model: MODEL, backend: 'wasm', dtype: 'q8' });
+    expect(events.filter((event) => event.status === 'ready')).toHaveLength(1);
+    const progress = events.filter((event) => event.status === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i]?.loaded).toBeGreaterThanOrEqual(progress[i - 1]?.loaded as number);
+      expect(progress[i]?.progress).toBeGreaterThanOrEqual(progress[i - 1]?.progress as number);
+    }
+    expect(progress.at(-1)).toMatchObject({ progress: 100 });
+    expect(events.filter((event) => event.status === 'download').map((event) => event.status === 'download' && event.file)).toContain('onnx/model_quantized.onnx');
+  });
+
+  it('keeps the class, status and code of errors thrown in the worker', async () => {
+    const outcome = await page.evaluate(async () => {
+      const { createReranker, RerankError, isRerankError } = window.webrerank;
+      try {
+        await createReranker({ models: [{ id: 'missing', source: { path: '/test-models/does-not-exist' } }], cache: false });
+        return null;
+      } catch (error) {
+        const e = error as InstanceType<typeof RerankError>;
+        return { instance: error instanceof RerankError, guard: isRerankError(error), name: e.name, status: e.status, code: e.code, message: e.message };
+      }
+    });
+    expect(outcome).toMatchObject({ instance: true, guard: true, name: 'RerankError', status: 503, code: 'model_load_failed' });
+    expect(outcome?.message).toMatch(/missing/);
+  });
+
+  it('rejects a bad request with 400 before it reaches the worker', async () => {
+    const outcome = await page.evaluate(async (models) => {
+      const reranker = await window.webrerank.createReranker({ models, preload: false });
+      try {
+        await reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query: 'q', documents: [] });
+        return null;
+      } catch (error) {
+        return { status: (error as { status: number }).status, code: (error as { code: string }).code };
+      } finally {
+        await reranker.dispose();
+      }
+    }, MODELS);
+    expect(outcome).toEqual({ status: 400, code: 'empty_documents' });
+  });
+
+  it('rejects an aborted rerank with AbortError at once, cancels it in the worker, and the next call works', async () => {
+    const documents = mixedDocuments(150, 100, 200, 11);
+    const outcome = await page.evaluate(
+      async ({ models, documents }) => {
+        const { createReranker, AbortError, isAbortError } = window.webrerank;
+        const reranker = await createReranker({ models });
+        const small = { model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents: documents.slice(0, 3) };
+        const big = { ...small, documents };
+        await reranker.rerank(small);
+        let started = performance.now();
+        await reranker.rerank(big);
+        const fullMs = performance.now() - started;
+
+        const controller = new AbortController();
+        const pending = reranker.rerank(big, { signal: controller.signal });
+        await new Promise((resolve) => setTimeout(resolve, fullMs / 5));
+        started = performance.now();
+        controller.abort();
+        const error = await pending.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        const rejectMs = performance.now() - started;
+        // The worker stops the aborted call at a batch boundary, so this one doesn't wait for it.
+        started = performance.now();
+        const next = await reranker.rerank(small);
+        const nextMs = performance.now() - started;
+        await reranker.dispose();
+        const e = error as { name?: string; code?: string; status?: number };
+        return { fullMs, rejectMs, nextMs, results: next.results.length, instance: error instanceof AbortError, guard: isAbortError(error), name: e?.name, code: e?.code, status: e?.status };
+      },
+      { models: MODELS, documents },
+    );
+    console.log(`abort: full rerank ${outcome.fullMs.toFixed(0)} ms; rejected ${outcome.rejectMs.toFixed(1)} ms after abort; next call ${outcome.nextMs.toFixed(0)} ms`);
+    expect(outcome).toMatchObject({ instance: true, guard: true, name: 'AbortError', code: 'aborted', status: 499, results: 3 });
+    expect(outcome.rejectMs).toBeLessThan(50);
+    expect(outcome.nextMs).toBeLessThan(outcome.fullMs / 2);
+  });
+
+  it('rejects calls in flight with worker_crashed when the worker dies, and the next call starts a fresh worker', async () => {
+    const documents = mixedDocuments(150, 100, 200, 13);
+    // The newest rerank worker: each death is followed by a fresh one.
+    let current: PlaywrightWorker | undefined;
+    const track = (worker: PlaywrightWorker) => {
+      if (worker.url().includes('rerank.worker')) current = worker;
+    };
+    page.on('worker', track);
+    await page.evaluate(async (models) => {
+      window.reranker = await window.webrerank.createReranker({ models });
+    }, MODELS);
+
+    const killedBy = async (kill: (worker: PlaywrightWorker) => Promise<unknown>) => {
+      await page.evaluate((documents) => {
+        const reranker = window.reranker as NonNullable<Window['reranker']>;
+        (window as unknown as { pending: Promise<unknown> }).pending = reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents }).then(
+          () => ({ settled: 'resolved' }),
+          (e: { name: string; code: string; status: number; message: string }) => ({ settled: 'rejected', name: e.name, code: e.code, status: e.status, message: e.message }),
+        );
+      }, documents);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(current).toBeDefined();
+      await kill(current as PlaywrightWorker).catch(() => undefined);
+      return page.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
+    };
+    const rerankSmall = () =>
+      page.evaluate(async () => (await (window.reranker as NonNullable<Window['reranker']>).rerank({ model: 'BAAI/bge-reranker-v2-m3', query: 'q', documents: ['a b', 'c d'] })).results.length);
+
+    // Closed from inside (as an out-of-memory kill would end it): no event, only the lifeline lock tells.
+    const closed = await killedBy((worker) => worker.evaluate(() => (self as unknown as { close(): void }).close()));
+    expect(closed).toMatchObject({ settled: 'rejected', name: 'RerankError', code: 'worker_crashed', status: 500 });
+    expect(await rerankSmall()).toBe(2);
+
+    // An uncaught error in the worker: its `error` event.
+    const threw = await killedBy((worker) =>
+      worker.evaluate(() => {
+        setTimeout(() => {
+          throw new Error('simulated crash');
+        });
+      }),
+    );
+    expect(threw).toMatchObject({ settled: 'rejected', code: 'worker_crashed', status: 500 });
+    expect((threw as { message: string }).message).toMatch(/simulated crash/);
+    expect(await rerankSmall()).toBe(2);
+    await page.evaluate(() => window.reranker?.dispose());
+    page.off('worker', track);
+  });
+
+  it('serves a second page load from the browser cache with the model files blocked', async () => {
+    const cacheContext = await browser.newContext();
+    try {
+      const first = await openHarness(cacheContext, server.url);
+      const cold = await rerankOnce(first.page, { models: MODELS }, HOSTED_EXAMPLE);
+      expect(cold.info.cache).toMatchObject({ enabled: true, persistent: true, name: 'webrerank-models' });
+      await first.page.close();
+
+      const served = tiny.requests.length;
+      const blocked: string[] = [];
+      await cacheContext.route('**/test-models/**', (route) => {
+        blocked.push(route.request().url());
+        return route.abort('internetdisconnected');
+      });
+      const second = await openHarness(cacheContext, server.url);
+      const warm = await rerankOnce(second.page, { models: MODELS }, HOSTED_EXAMPLE);
+      expect(warm.response).toEqual(cold.response);
+      expect(tiny.requests.length).toBe(served);
+      expect(blocked).toEqual([]);
+      console.log(`cache: cold load ${cold.loadMs.toFixed(0)} ms, load from cache ${warm.loadMs.toFixed(0)} ms`);
+    } finally {
+      await cacheContext.close();
+    }
+  });
+
+  it('still loads when storage is full: the files stay in memory and persistence turns off', async () => {
+    const fullContext = await browser.newContext();
+    try {
+      const { page: fullPage } = await openHarness(fullContext, server.url);
+      const cdp = await fullContext.newCDPSession(fullPage);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 1024 });
+      const { response, info } = await rerankOnce(fullPage, { models: MODELS, cache: { name: 'full-disk' } });
+      expectSameRanking(response, reference.q8 as RerankResponse);
+      expect(info.cache).toMatchObject({ enabled: true, persistent: false, reason: expect.stringMatching(/QuotaExceededError/) });
+    } finally {
+      await fullContext.close();
+    }
+  });
+});
