@@ -22,6 +22,8 @@ export default defineConfig({
     // `dist/` is the library (tsc); the built demo goes beside it.
     outDir: 'dist-demo',
     target: 'es2022',
+    // transformers.js with onnxruntime-web is one large chunk, loaded only by the worker.
+    chunkSizeWarningLimit: 4096,
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { CROSS_ORIGIN_ISOLATION } from '../../../vite.config.js';
-import { createServer, preview, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -85,13 +85,30 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** `vite` (dev) on the repo with its vite.config.ts, plus `folders`. */
-export async function startDevServer(folders: ServedFolder[] = []): Promise<TestServer> {
-  const server = await createServer({
-    root: REPO_ROOT,
-    configFile: join(REPO_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
+/** Which app a Vite server serves: the repo itself (the demo, the harness) by default. */
+export interface AppOptions {
+  root?: string;
+  /** Default: `vite.config.ts` in the repo. */
+  configFile?: string;
+  /** Keep linked packages at their path in the app's node_modules (see support/consumer.ts). */
+  preserveSymlinks?: boolean;
+}
+
+function appConfig(app: AppOptions) {
+  return {
+    root: app.root ?? REPO_ROOT,
+    configFile: app.configFile ?? join(REPO_ROOT, 'vite.config.ts'),
+    // Linked packages make Vite warn about every sourcemap pointing back through the link.
+    logLevel: app.preserveSymlinks ? ('error' as const) : ('warn' as const),
     clearScreen: false,
+    ...(app.preserveSymlinks ? { resolve: { preserveSymlinks: true } } : {}),
+  };
+}
+
+/** `vite` (dev) with the app's config, plus `folders`. */
+export async function startDevServer(folders: ServedFolder[] = [], app: AppOptions = {}): Promise<TestServer> {
+  const server = await createServer({
+    ...appConfig(app),
     // Other work in the repo must not reload a page mid-test.
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
     plugins: [servePlugin(folders)],
@@ -102,12 +119,15 @@ export async function startDevServer(folders: ServedFolder[] = []): Promise<Test
   return { url, close: () => server.close() };
 }
 
-/** `vite preview` of an already built `outDir`, plus `folders`. */
-export async function startPreviewServer(outDir: string, folders: ServedFolder[] = []): Promise<TestServer> {
+/** `vite build` of the app into `outDir`. */
+export async function buildApp(outDir: string, app: AppOptions = {}): Promise<void> {
+  await build({ ...appConfig(app), build: { outDir, emptyOutDir: true } });
+}
+
+/** `vite preview` of an app built into `outDir`, plus `folders`. */
+export async function startPreviewServer(outDir: string, folders: ServedFolder[] = [], app: AppOptions = {}): Promise<TestServer> {
   const server: PreviewServer = await preview({
-    root: REPO_ROOT,
-    configFile: join(REPO_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
+    ...appConfig(app),
     build: { outDir },
     preview: { host: '127.0.0.1', port: 0 },
     plugins: [servePlugin(folders)],
