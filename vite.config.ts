@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Cross-origin isolation: without these two headers there is no SharedArrayBuffer, so
@@ -26,7 +26,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
   },
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -34,5 +33,11 @@ export default defineConfig({
     pool: 'forks',
     // The memory test collects garbage before it measures.
     execArgv: ['--expose-gc'],
+    projects: [
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**'] } },
+      // Real Chromium, after the Node tests and one file at a time: two browsers (and a software
+      // GPU) on a small machine slow each other down and blur the timings the tests check.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -86,15 +86,21 @@ describe('the demo page', () => {
       }, 4);
       (window as unknown as { probe: typeof probe }).probe = probe;
     });
-    await rerankAndWait(100);
+    // Clicked from inside the page, so the window starts with the click and holds no test-driver work.
+    await page.evaluate(() => {
+      (window as unknown as { clickedAt: number }).clickedAt = performance.now();
+      (document.getElementById('rerank') as HTMLButtonElement).click();
+    });
+    await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 100 && !(document.getElementById('rerank') as HTMLButtonElement).disabled, null, { timeout: 120_000 });
     const probe = await page.evaluate(async () => {
       // Let the last rows render, so their frames are measured too.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const found = (window as unknown as { probe: { longTasks: { start: number; duration: number }[]; gaps: { at: number; gap: number }[]; timer: number } }).probe;
       clearInterval(found.timer);
       const rerank = performance.getEntriesByName('webrerank:rerank').at(-1) as PerformanceEntry;
+      const start = (window as unknown as { clickedAt: number }).clickedAt;
       const end = rerank.startTime + rerank.duration;
-      const within = (at: number) => at >= rerank.startTime && at <= end;
+      const within = (at: number) => at >= start && at <= end;
       return {
         rerankMs: rerank.duration,
         during: found.longTasks.filter((task) => within(task.start)).map((task) => task.duration),
@@ -103,8 +109,8 @@ describe('the demo page', () => {
       };
     });
     console.log(
-      `demo: 100-document rerank ${probe.rerankMs.toFixed(0)} ms; long tasks while it ran ${JSON.stringify(probe.during)}, ` +
-        `while the results rendered ${JSON.stringify(probe.after)}; largest main-thread gap while it ran ${probe.maxGapDuring.toFixed(1)} ms`,
+      `demo: 100-document rerank ${probe.rerankMs.toFixed(0)} ms; long tasks from the click until the answer ${JSON.stringify(probe.during)}, ` +
+        `while the results rendered ${JSON.stringify(probe.after)}; largest main-thread timer gap until the answer ${probe.maxGapDuring.toFixed(1)} ms`,
     );
     expect(probe.during).toEqual([]);
     expect(await page.textContent('#timings')).toMatch(/for 100 documents$/);
