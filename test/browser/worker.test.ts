@@ -105,6 +105,20 @@ describe('webrerank in Chromium on WASM', () => {
     expectSameRanking(response, reference.q8 as RerankResponse);
   });
 
+  it('answers overlapping calls (queued in the worker) each with its own answer', async () => {
+    const requests = [REQUEST, HOSTED_EXAMPLE, { ...REQUEST, documents: REQUEST.documents.slice(0, 5), top_n: 2 }];
+    const { together, alone } = await page.evaluate(async ({ models, requests }) => {
+      const reranker = await window.webrerank.createReranker({ models });
+      const together = await Promise.all(requests.map((request) => reranker.rerank(request)));
+      const alone = [];
+      for (const request of requests) alone.push(await reranker.rerank(request));
+      await reranker.dispose();
+      return { together, alone };
+    }, { models: MODELS, requests });
+    expect(together).toEqual(alone);
+    expect(together.map((response) => response.results.length)).toEqual([30, 4, 2]);
+  });
+
   it('fetches nothing from a CDN: ORT files come from the app, or from wasmPaths when set', async () => {
     const before = ortFiles.requests.length;
     const { response } = await rerankOnce(page, { models: MODELS, wasmPaths: '/ort-files/' });
