@@ -44,8 +44,6 @@ export default createReranker;
  */
 export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './client.js';
 export type { EngineTuning, LocalRerankerInfo } from './browser-engine.js';
-export type { FallbackOptions, RerankMode, SwitchEvent } from './fallback-policy.js';
-export type { RemoteRerankerOptions } from './remote.js';
 export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './capabilities.js';
 export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './backend-plan.js';
 export type { CacheState } from './model-cache.js';
@@ -70,6 +68,19 @@ export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './
  * await caches.delete(DEFAULT_CACHE_NAME);
  */
 export { DEFAULT_CACHE_NAME } from './model-cache.js';
+
+/**
+ * A reranker answered by a remote `/v1/rerank` (or TEI) server, and the local/remote fallback —
+ * what `createReranker({ mode, remote })` uses, for building your own policy.
+ *
+ * @example
+ * const remote = createRemoteReranker({ baseUrl: 'https://rerank.example.com', apiKey: perUserKey });
+ * const reranker = createFallbackReranker(() => createReranker({ preload: false }), remote);
+ */
+export { createRemoteReranker, DEFAULT_REMOTE_TIMEOUT_MS } from './remote.js';
+export type { FetchFunction, RemoteProtocol, RemoteRerankerOptions } from './remote.js';
+export { chooseMode, createFallbackReranker } from './fallback-policy.js';
+export type { FallbackOptions, RerankMode, SwitchEvent } from './fallback-policy.js';
 
 // The contract, models, progress events, errors and type guards, as in Node.
 export * from './shared-exports.js';

@@ -1,0 +1,21 @@
+/**
+ * `import … from 'webrerank'` gives the browser entry (src/index.ts) or, under Node, src/node.ts:
+ * code moving between them must find the same names.
+ */
+import { describe, expect, it } from 'vitest';
+import * as browser from '../../src/index.js';
+import * as node from '../../src/node.js';
+
+/** Node-only: the in-process engine class (the browser runs it behind createReranker). */
+const NODE_ONLY = new Set(['RerankEngine', 'nodeModelRegistry']);
+
+describe('the entry points', () => {
+  it('export the same names, besides what only Node has', () => {
+    const missing = Object.keys(node).filter((name) => !NODE_ONLY.has(name) && !(name in browser));
+    expect(missing).toEqual([]);
+  });
+
+  it('make createReranker the browser default export, as ky does', () => {
+    expect(browser.default).toBe(browser.createReranker);
+  });
+});
