@@ -76,8 +76,11 @@ const WASM_DTYPES: readonly Dtype[] = ['q8', 'fp32', 'fp16'];
  * const engine = new RerankEngine({ runtimes: [...plan.runtimes] });
  */
 export function planBackends(capabilities: Capabilities, overrides: BackendOverrides = {}, footprint?: ModelFootprint): BackendPlan {
-  const webgpu = planWebGpu(capabilities, overrides, footprint);
+  let webgpu = planWebGpu(capabilities, overrides, footprint);
   const wasm = planWasm(capabilities, overrides);
+  // ORT reads its WASM thread count once, when its WASM module starts — and the WebGPU backend
+  // starts that same module. Give WebGPU the WASM thread count so a fallback keeps its threads.
+  if ('runtime' in webgpu && 'runtime' in wasm) webgpu = { runtime: { ...webgpu.runtime, threads: wasm.runtime.threads ?? 1 } };
   const wanted = overrides.device;
 
   const runtimes: PlannedRuntime[] = [];

@@ -71,7 +71,9 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
   const { modelId, revision } = pointEnvAtSource(env, entry.source);
 
   const onnx = env.backends.onnx;
-  if (runtime.device === 'wasm' && onnx.wasm) {
+  // onnxruntime-web's WebGPU backend runs inside the same WASM module as its WASM backend, so
+  // both read these settings (once, when the module starts).
+  if (runtime.device !== 'cpu' && onnx.wasm) {
     if (runtime.threads !== undefined) onnx.wasm.numThreads = runtime.threads;
     if (options.wasmPaths !== undefined) onnx.wasm.wasmPaths = options.wasmPaths;
   }
@@ -99,11 +101,19 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     pretrainedOptions.device = runtime.device;
   }
 
-  const tokenizer = (await AutoTokenizer.from_pretrained(modelId, {
-    progress_callback: options.onProgress,
-    ...(revision ? { revision } : {}),
-  })) as unknown as PairTokenizer & { model_max_length?: number };
-  const model = (await AutoModelForSequenceClassification.from_pretrained(modelId, pretrainedOptions)) as unknown as SequenceClassifier;
+  // Tokenizer and model load side by side: faster, and the big model file's size is known early,
+  // so the progress total doesn't jump (and the bar stall at 100 %) once the small files are done.
+  const [tokenizerLoaded, modelLoaded] = await Promise.allSettled([
+    AutoTokenizer.from_pretrained(modelId, { progress_callback: options.onProgress, ...(revision ? { revision } : {}) }),
+    AutoModelForSequenceClassification.from_pretrained(modelId, pretrainedOptions),
+  ]);
+  if (modelLoaded.status === 'rejected') throw modelLoaded.reason;
+  const model = modelLoaded.value as unknown as SequenceClassifier;
+  if (tokenizerLoaded.status === 'rejected') {
+    await model.dispose();
+    throw tokenizerLoaded.reason;
+  }
+  const tokenizer = tokenizerLoaded.value as unknown as PairTokenizer & { model_max_length?: number };
 
   const numLabels = model.config.num_labels ?? Object.keys(model.config.id2label ?? { 0: '' }).length;
   if (numLabels !== 1) {

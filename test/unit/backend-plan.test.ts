@@ -33,10 +33,10 @@ function refusal(run: () => unknown): RerankError {
 const summary = (plan: ReturnType<typeof planBackends>) => plan.runtimes.map(({ device, dtype, threads }) => ({ device, dtype, threads }));
 
 describe('planBackends', () => {
-  it('tries WebGPU fp16 first on an adapter with shader-f16, then threaded WASM q8', () => {
+  it('tries WebGPU fp16 first on an adapter with shader-f16, then threaded WASM q8 (both with the WASM threads, which ORT fixes once)', () => {
     const plan = planBackends(device({ webgpu: GPU }));
     expect(summary(plan)).toEqual([
-      { device: 'webgpu', dtype: 'fp16', threads: undefined },
+      { device: 'webgpu', dtype: 'fp16', threads: 8 },
       { device: 'wasm', dtype: 'q8', threads: 8 },
     ]);
     expect(plan.runtimes[0]?.reason).toMatch(/shader-f16/);
@@ -59,7 +59,7 @@ describe('planBackends', () => {
   it('passes over a software adapter unless WebGPU is forced', () => {
     const software = device({ webgpu: { ...GPU, isFallbackAdapter: true, shaderF16: false } });
     expect(planBackends(software).runtimes.map((runtime) => runtime.device)).toEqual(['wasm']);
-    expect(summary(planBackends(software, { device: 'webgpu' }))).toEqual([{ device: 'webgpu', dtype: 'fp32', threads: undefined }]);
+    expect(summary(planBackends(software, { device: 'webgpu' }))).toEqual([{ device: 'webgpu', dtype: 'fp32', threads: 8 }]);
   });
 
   it('gives WASM one thread per core, capped, only when cross-origin isolated', () => {
@@ -74,7 +74,7 @@ describe('planBackends', () => {
   it('honours a forced device and dtype', () => {
     expect(summary(planBackends(device({ webgpu: GPU }), { device: 'wasm', dtype: 'fp32' }))).toEqual([{ device: 'wasm', dtype: 'fp32', threads: 8 }]);
     expect(summary(planBackends(device({ webgpu: GPU }), { dtype: 'fp32' }))).toEqual([
-      { device: 'webgpu', dtype: 'fp32', threads: undefined },
+      { device: 'webgpu', dtype: 'fp32', threads: 8 },
       { device: 'wasm', dtype: 'fp32', threads: 8 },
     ]);
   });
