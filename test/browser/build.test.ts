@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureDemoModel } from '../../scripts/demo-model.js';
+import { ensureDemoModel } from '../../src/demo/demo-model.js';
 import type { RerankResponse } from '../../src/protocol.js';
 import { HOSTED_EXAMPLE } from '../support/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';

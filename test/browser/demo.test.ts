@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoModel } from '../../scripts/demo-model.js';
+import { ensureDemoModel } from '../../src/demo/demo-model.js';
 import { mixedDocuments } from '../support/documents.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, startDevServer, type TestServer } from './support/servers.js';

@@ -8,7 +8,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { generateStandinModel } from '../test/standin/index.js';
+import { generateStandinModel } from '../../test/standin/index.js';
 
 /** One local model the demo offers. `path` is under the app's origin. */
 export interface DemoModel {
@@ -17,7 +17,7 @@ export interface DemoModel {
   description: string;
 }
 
-export const DEMO_MODELS_DIR = resolve(import.meta.dirname, '../public/models');
+export const DEMO_MODELS_DIR = resolve(import.meta.dirname, '../../public/models');
 export const STANDIN: DemoModel = {
   id: 'webrerank/standin-tiny',
   path: 'models/standin-tiny',
