@@ -105,13 +105,26 @@ function appConfig(app: AppOptions) {
   };
 }
 
-/** `vite` (dev) with the app's config, plus `folders`. */
-export async function startDevServer(folders: ServedFolder[] = [], app: AppOptions = {}): Promise<TestServer> {
+/**
+ * Drops the app config's COOP/COEP headers, for a page that is not cross-origin isolated (no
+ * SharedArrayBuffer, so WASM gets one thread) — as on a site that doesn't send them.
+ */
+function withoutIsolationPlugin(): Plugin {
+  return {
+    name: 'webrerank-test-no-isolation',
+    config(config) {
+      if (config.server) delete config.server.headers;
+    },
+  };
+}
+
+/** `vite` (dev) with the app's config, plus `folders`; `isolated: false` serves without COOP/COEP. */
+export async function startDevServer(folders: ServedFolder[] = [], app: AppOptions = {}, options: { isolated?: boolean } = {}): Promise<TestServer> {
   const server = await createServer({
     ...appConfig(app),
     // Other work in the repo must not reload a page mid-test.
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    plugins: [servePlugin(folders)],
+    plugins: [servePlugin(folders), ...(options.isolated === false ? [withoutIsolationPlugin()] : [])],
   });
   await server.listen();
   const url = server.resolvedUrls?.local[0];
