@@ -17,6 +17,26 @@ export interface BatchingOptions {
 export const DEFAULT_TOKEN_BUDGET = 2048;
 export const DEFAULT_MAX_BATCH_SIZE = 64;
 
+/** The engine's batching knobs, each optional (see `EngineOptions`). */
+export interface BatchingTuning {
+  tokenBudget?: number;
+  maxBatchSize?: number;
+  batchInvariant?: boolean;
+}
+
+/**
+ * The batching the engine uses for a model of `dtype`. A dynamically quantized (q8) graph computes
+ * one activation scale over the whole batch, so with `batchInvariant` (the default) its pairs run
+ * one at a time; fp32/fp16 scores don't depend on batch-mates and are batched.
+ */
+export function engineBatching(dtype: string, tuning: BatchingTuning = {}): BatchingOptions {
+  const invariant = tuning.batchInvariant ?? true;
+  return {
+    tokenBudget: tuning.tokenBudget ?? DEFAULT_TOKEN_BUDGET,
+    maxBatchSize: invariant && dtype === 'q8' ? 1 : (tuning.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE),
+  };
+}
+
 /**
  * Groups pair indices into batches: longest first, each batch as many pairs as fit the budget.
  * A pair longer than the budget runs alone. Deterministic for equal lengths (by index).

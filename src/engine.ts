@@ -4,7 +4,7 @@
  * It knows nothing of workers, the DOM or Node: the model comes from a loader, so the same engine
  * runs in a Web Worker, in a page, in Node and behind the server, and tests can drive it directly.
  */
-import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TOKEN_BUDGET, packBatch, planBatches, type BatchingOptions } from './batching.js';
+import { engineBatching, packBatch, planBatches, type BatchingOptions } from './batching.js';
 import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
 import { RerankError, throwIfAborted, toRerankError } from './errors.js';
 import { yieldToEventLoop } from './event-loop.js';
@@ -183,11 +183,7 @@ export class RerankEngine implements Reranker {
   }
 
   #batching(encoder: CrossEncoder): BatchingOptions {
-    const invariant = this.#options.batchInvariant ?? true;
-    return {
-      tokenBudget: this.#options.tokenBudget ?? DEFAULT_TOKEN_BUDGET,
-      maxBatchSize: invariant && encoder.dtype === 'q8' ? 1 : (this.#options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE),
-    };
+    return engineBatching(encoder.dtype, this.#options);
   }
 
   async #score(model: LoadedModel, request: RerankRequest, signal: AbortSignal | undefined): Promise<RerankResponse> {

@@ -1,0 +1,101 @@
+/**
+ * The benchmark page. `window.bench` is a Driver (bench/core.ts): the orchestrator loads one
+ * approach per browser, then asks for calls one at a time, so approaches in different browsers can
+ * take turns.
+ *
+ * - webrerank: the page's public `createReranker` (src/index.ts) — its own worker, plan and all —
+ *   timed here on the page, worker round trip included.
+ * - recipe / raw: in a worker of their own (bench/page/approach.worker.ts), timed inside it.
+ */
+import { createReranker, type BrowserReranker } from '../../src/index.js';
+import { Driver, scoresByIndex, type DriverReply, type Runner, type VariantSpec } from '../core.js';
+import { WORKLOADS, type WorkloadName } from '../workloads.js';
+
+/** Where the orchestrator serves bench/.models/. */
+export const MODELS_PREFIX = '/bench-models';
+
+function webrerankRunner(spec: VariantSpec): Runner {
+  const { query, documents } = WORKLOADS[spec.workload as WorkloadName]();
+  let reranker: BrowserReranker | undefined;
+  return {
+    async load() {
+      reranker = await createReranker({
+        models: [{ id: 'bench', source: { path: `${MODELS_PREFIX}/${spec.model}` } }],
+        device: 'wasm',
+        dtype: spec.dtype,
+        // A benchmark must not fill the Cache API with a gigabyte of weights.
+        cache: false,
+        ...(spec.threads !== undefined ? { threads: spec.threads } : {}),
+        ...(spec.batchInvariant !== undefined ? { batchInvariant: spec.batchInvariant } : {}),
+        ...(spec.tokenBudget !== undefined ? { tokenBudget: spec.tokenBudget } : {}),
+        ...(spec.maxBatchSize !== undefined ? { maxBatchSize: spec.maxBatchSize } : {}),
+      });
+      const info = await reranker.info();
+      return {
+        threads: info.threads ?? null,
+        batches: null,
+        notes: {
+          backend: info.backend,
+          in_worker: info.inWorker,
+          cross_origin_isolated: globalThis.crossOriginIsolated,
+          plan: info.plan?.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`),
+        },
+      };
+    },
+    async call() {
+      const response = await (reranker as BrowserReranker).rerank({ model: 'bench', query, documents });
+      return { scores: scoresByIndex(response.results, documents.length), tokens: response.usage?.total_tokens };
+    },
+    async dispose() {
+      await reranker?.dispose();
+    },
+  };
+}
+
+/** A runner living in approach.worker.ts: every command is relayed to the worker's own Driver. */
+class WorkerDriver {
+  readonly #worker = new Worker(new URL('./approach.worker.ts', import.meta.url), { type: 'module' });
+  #pending: ((reply: DriverReply) => void) | undefined;
+
+  constructor() {
+    this.#worker.onmessage = (event: MessageEvent<DriverReply>) => this.#pending?.(event.data);
+    this.#worker.onerror = (event) => this.#pending?.({ ok: false, error: `worker error: ${event.message ?? 'the worker failed to start or crashed'}` });
+  }
+
+  handle(command: Parameters<Driver['handle']>[0]): Promise<DriverReply> {
+    return new Promise((resolve) => {
+      this.#pending = resolve;
+      this.#worker.postMessage(command);
+    });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+}
+
+let driver: Pick<Driver, 'handle'> | undefined;
+
+const bench = {
+  /** Loads `spec`'s approach; the reply's value is its LoadInfo. */
+  load(spec: VariantSpec): Promise<DriverReply> {
+    driver = spec.approach === 'webrerank' ? new Driver(webrerankRunner) : new WorkerDriver();
+    return driver.handle({ op: 'load', spec });
+  },
+  call(keepScores: boolean): Promise<DriverReply> {
+    return (driver as Pick<Driver, 'handle'>).handle({ op: 'call', keepScores });
+  },
+  async dispose(): Promise<DriverReply> {
+    const reply = await (driver as Pick<Driver, 'handle'>).handle({ op: 'dispose' });
+    if (driver instanceof WorkerDriver) driver.terminate();
+    return reply;
+  },
+};
+
+declare global {
+  interface Window {
+    bench?: typeof bench;
+  }
+}
+
+window.bench = bench;

@@ -1,0 +1,203 @@
+/**
+ * The orchestrator's handle on one loaded variant: a Node child process (bench/node-variant.ts) or
+ * a fresh headless Chromium with the bench page (bench/page/). Both speak the Driver protocol of
+ * core.ts, so the orchestrator can interleave calls across them.
+ *
+ * Chromium: the project's Vite dev server (its vite.config.ts, so the COOP/COEP headers are the
+ * real ones) serves the page and bench/.models/; each variant gets its own browser and profile, so
+ * its renderer's peak RSS is its alone.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startDevServer, type TestServer } from '../test/browser/support/servers.js';
+import { REPLY_MARKER, type DriverReply, type VariantSpec } from './core.js';
+import { pidsWith } from './cpu.js';
+import { MODELS_DIR } from './models.js';
+
+export interface Session {
+  readonly spec: VariantSpec;
+  load(): Promise<DriverReply>;
+  call(keepScores: boolean): Promise<DriverReply>;
+  dispose(): Promise<DriverReply>;
+  /** The processes doing this variant's work, for CPU accounting. */
+  pids(): number[];
+  /** Peak resident memory so far (Chromium: its largest renderer), MiB. */
+  peakRssMib(): number | null;
+  close(): Promise<void>;
+}
+
+/** Longest a single command may take before the variant counts as failed. */
+const COMMAND_TIMEOUT_MS = 20 * 60_000;
+
+function vmHwmKib(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function withTimeout(reply: Promise<DriverReply>, what: string): Promise<DriverReply> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<DriverReply>((resolveTimeout) => {
+    timer = setTimeout(() => resolveTimeout({ ok: false, error: `${what} timed out after ${COMMAND_TIMEOUT_MS / 60_000} min` }), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([reply, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node
+
+export function openNodeSession(spec: VariantSpec, modelDir: string): Session {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', resolve('bench/node-variant.ts'), modelDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  let peakKib = 0;
+  let pending: ((reply: DriverReply) => void) | undefined;
+  let exited: string | undefined;
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith(REPLY_MARKER)) pending?.(JSON.parse(line.slice(REPLY_MARKER.length)) as DriverReply);
+  });
+  const sampler = setInterval(() => (peakKib = Math.max(peakKib, vmHwmKib(child.pid ?? 0))), 250);
+  child.on('exit', (code, signal) => {
+    clearInterval(sampler);
+    exited = `the process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${lastLine(stderr)}` : ''}`;
+    pending?.({ ok: false, error: exited });
+  });
+  const send = (command: object, what: string): Promise<DriverReply> => {
+    if (exited) return Promise.resolve({ ok: false, error: exited });
+    const reply = new Promise<DriverReply>((resolveReply) => (pending = resolveReply));
+    child.stdin.write(`${JSON.stringify(command)}\n`);
+    return withTimeout(reply, what);
+  };
+  return {
+    spec,
+    load: () => send({ op: 'load', spec }, 'load'),
+    call: (keepScores) => send({ op: 'call', keepScores }, 'call'),
+    dispose: () => send({ op: 'dispose' }, 'dispose'),
+    pids: () => (child.pid && !exited ? [child.pid] : []),
+    peakRssMib: () => {
+      peakKib = Math.max(peakKib, vmHwmKib(child.pid ?? 0));
+      return peakKib > 0 ? Math.round(peakKib / 1024) : null;
+    },
+    async close() {
+      clearInterval(sampler);
+      if (!exited) {
+        child.stdin.end();
+        const done = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await done;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter((line) => line.trim()).slice(-1)[0] ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chromium
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** FACTS' launch flags: quiet, offline, reproducible. */
+const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** The Vite server for every Chromium session of a run. */
+export interface ChromiumHost {
+  url: string;
+  version: string;
+  close(): Promise<void>;
+}
+
+export async function startChromiumHost(): Promise<ChromiumHost> {
+  const server: TestServer = await startDevServer([{ prefix: '/bench-models', dir: MODELS_DIR, requests: [] }]);
+  const profile = mkdtempSync(join(tmpdir(), 'webrerank-bench-'));
+  let version = 'unknown';
+  try {
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+    version = context.browser()?.version() ?? 'unknown';
+    await context.close();
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return { url: server.url, version, close: () => server.close() };
+}
+
+export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: (line: string) => void): Session {
+  const profile = mkdtempSync(join(tmpdir(), 'webrerank-bench-'));
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let crashed: string | undefined;
+  let onCrash: ((reply: DriverReply) => void) | undefined;
+  let peakKib = 0;
+  const renderers = () => pidsWith(profile).filter((pid) => readCmdline(pid).includes('--type=renderer'));
+  const samplePeak = () => {
+    for (const pid of renderers()) peakKib = Math.max(peakKib, vmHwmKib(pid));
+  };
+  const sampler = setInterval(samplePeak, 250);
+
+  const evaluate = (what: 'load' | 'call' | 'dispose', argument: unknown): Promise<DriverReply> => {
+    if (crashed) return Promise.resolve({ ok: false, error: crashed });
+    const crash = new Promise<DriverReply>((resolveCrash) => (onCrash = resolveCrash));
+    const run = (page as Page)
+      .evaluate(
+        ([op, arg]) => {
+          const bench = window.bench as NonNullable<Window['bench']>;
+          return op === 'load' ? bench.load(arg as VariantSpec) : op === 'call' ? bench.call(arg as boolean) : bench.dispose();
+        },
+        [what, argument] as const,
+      )
+      .catch((error: unknown): DriverReply => ({ ok: false, error: crashed ?? (error instanceof Error ? (error.message.split('\n')[0] as string) : String(error)) }));
+    return withTimeout(Promise.race([run, crash]), what);
+  };
+
+  return {
+    spec,
+    async load() {
+      try {
+        context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+        page = context.pages()[0] ?? (await context.newPage());
+        page.on('console', (message) => {
+          if (message.type() === 'error') log(`    [page] ${message.text().slice(0, 300)}`);
+        });
+        page.on('crash', () => {
+          crashed = 'the renderer crashed (out of memory?)';
+          onCrash?.({ ok: false, error: crashed });
+        });
+        await page.goto(new URL('bench/page/index.html', host.url).href);
+        await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 120_000 });
+      } catch (error) {
+        return { ok: false, error: `the bench page did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+      }
+      return evaluate('load', spec);
+    },
+    call: (keepScores) => evaluate('call', keepScores),
+    dispose: () => evaluate('dispose', undefined),
+    pids: () => pidsWith(profile),
+    peakRssMib: () => {
+      samplePeak();
+      return peakKib > 0 ? Math.round(peakKib / 1024) : null;
+    },
+    async close() {
+      samplePeak();
+      clearInterval(sampler);
+      await context?.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
