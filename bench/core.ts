@@ -121,6 +121,7 @@ export interface VariantResult extends Omit<VariantSpec, 'threads' | 'batchInvar
   runs_others: number[];
   /** Timed calls during which other processes used under CLEAN_SHARE of the CPUs; p50/p95 are over these. */
   clean_runs: number;
+  /** Median of the clean timed calls; p95 by nearest rank (with few calls, their maximum). */
   p50_ms: number | null;
   p95_ms: number | null;
   /** From the median: pairs / p50. */
@@ -142,6 +143,14 @@ export function percentile(values: readonly number[], fraction: number): number 
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
+/** The median (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
@@ -157,7 +166,7 @@ export const CLEAN_SHARE = 0.1;
 export function summarize(runsMs: number[], runsOthers: number[], pairs: number, tokens: number) {
   const clean = runsMs.filter((_, index) => (runsOthers[index] as number) < CLEAN_SHARE);
   const pool = clean.length > 0 ? clean : runsMs;
-  const p50 = percentile(pool, 0.5);
+  const p50 = median(pool);
   return {
     runs_ms: runsMs.map((ms) => round(ms)),
     runs_others: runsOthers.map((share) => round(share, 2)),

@@ -90,6 +90,8 @@ function plan(settings: Settings): Group[] {
     if (!settings.quick) {
       group('compare', [
         spec({ env: 'node-cpu', approach: 'webrerank', dtype: 'fp32', workload: 'docs40' }),
+        // Node's createReranker leaves threads to onnxruntime-node, which takes 1 on this VM.
+        spec({ env: 'node-cpu', approach: 'webrerank', dtype: 'fp32', workload: 'docs40', threads: cores }),
         spec({ env: 'node-cpu', approach: 'recipe', dtype: 'fp32', workload: 'docs40' }),
       ]);
     }
@@ -108,6 +110,8 @@ function plan(settings: Settings): Group[] {
         spec({ env, approach: 'webrerank', dtype: 'q8', workload: 'docs40' }),
         spec({ env, approach: 'webrerank', dtype: 'q8', workload: 'docs40', batchInvariant: false }),
         env === 'chromium-wasm' ? spec({ env, approach: 'raw', dtype: 'q8', workload: 'docs40' }) : spec({ env, approach: 'native', dtype: 'q8', workload: 'docs40', threads: cores }),
+        // Defaults against defaults: q8 is both webrerank's and transformers.js' default on WASM.
+        ...(env === 'chromium-wasm' ? [spec({ env, approach: 'recipe', dtype: 'q8', workload: 'docs40' })] : []),
       ]);
     }
   }
@@ -119,6 +123,8 @@ function plan(settings: Settings): Group[] {
 
 interface Row extends VariantResult {
   section: Section;
+  /** Peak RSS while reranking (each process's peak reset once the model was loaded), MiB. */
+  peak_rss_calls_mib: number | null;
   /** 1-minute load average when the variant was loaded and when it finished. */
   load_avg: [number, number];
   wall_s: number;
@@ -174,12 +180,12 @@ async function runGroup(group: Group, open: (spec: VariantSpec) => Promise<Sessi
   };
 
   const finish = async (variant: Live) => {
-    if (!variant.error) await variant.session.dispose();
     const peak = variant.session.peakRssMib();
+    if (!variant.error) await variant.session.dispose();
     await variant.session.close();
     rows.push(toRow(group.section, variant, peak));
     const row = rows[rows.length - 1] as Row;
-    log(`  ${describe(variant.spec)}: ${row.status === 'ok' ? `p50 ${seconds(row.p50_ms)} s (${row.clean_runs}/${row.runs_ms.length} clean), ${row.pairs_per_s} pairs/s, first ${seconds(row.first_run_ms)} s, load ${seconds(row.load_ms)} s, peak ${row.peak_rss_mib} MiB` : `FAILED: ${row.error}`}`);
+    log(`  ${describe(variant.spec)}: ${row.status === 'ok' ? `p50 ${seconds(row.p50_ms)} s (${row.clean_runs}/${row.runs_ms.length} clean), ${row.pairs_per_s} pairs/s, first ${seconds(row.first_run_ms)} s, load ${seconds(row.load_ms)} s, peak ${row.peak_rss_mib} MiB (reranking ${row.peak_rss_calls_mib} MiB)` : `FAILED: ${row.error}`}`);
   };
 
   // Load side by side while memory allows; a variant that doesn't fit waits for the others.
@@ -210,6 +216,7 @@ async function runGroup(group: Group, open: (spec: VariantSpec) => Promise<Sessi
         runsOthers: [],
       };
       const reply = await variant.session.load();
+      variant.session.startCalls();
       if (reply.ok) {
         variant.loadMs = reply.ms;
         variant.info = reply.value as LoadInfo;
@@ -254,7 +261,7 @@ function optionsOf(spec: VariantSpec): Record<string, unknown> {
   return options;
 }
 
-function toRow(section: Section, variant: Live, peak: number | null): Row {
+function toRow(section: Section, variant: Live, peak: { overall: number | null; calls: number | null }): Row {
   const { spec } = variant;
   const pairs = WORKLOADS[spec.workload as WorkloadName]().documents.length;
   const tokens = variant.info?.tokens ?? variant.firstResult?.tokens ?? 0;
@@ -276,7 +283,8 @@ function toRow(section: Section, variant: Live, peak: number | null): Row {
     first_run_ms: variant.firstMs === null ? null : round(variant.firstMs),
     first_run_others: variant.firstOthers === null ? null : round(variant.firstOthers, 2),
     ...figures,
-    peak_rss_mib: peak,
+    peak_rss_mib: peak.overall,
+    peak_rss_calls_mib: peak.calls,
     load_avg: [round(variant.loadAvg, 2), round(loadavg()[0] as number, 2)],
     wall_s: Math.round((Date.now() - variant.started) / 1000),
   };
@@ -298,7 +306,7 @@ function seconds(ms: number | null): string {
 }
 
 function table(rows: Row[]): string {
-  const header = ['section', 'env', 'model', 'dtype', 'workload', 'approach', 'thr', 'batches', 'load s', 'first s', 'clean', 'p50 s', 'p95 s', 'pairs/s', 'tokens/s', 'peak MiB', 'status'];
+  const header = ['section', 'env', 'model', 'dtype', 'workload', 'approach', 'thr', 'batches', 'load s', 'first s', 'clean', 'p50 s', 'p95 s', 'pairs/s', 'tokens/s', 'peak MiB', 'rerank MiB', 'status'];
   const body = rows.map((row) => {
     const extras = Object.entries(row.options)
       .filter(([key]) => key !== 'threads')
@@ -320,6 +328,7 @@ function table(rows: Row[]): string {
       row.pairs_per_s === null ? '-' : row.pairs_per_s.toFixed(2),
       row.tokens_per_s === null ? '-' : row.tokens_per_s.toFixed(0),
       String(row.peak_rss_mib ?? '-'),
+      String(row.peak_rss_calls_mib ?? '-'),
       row.status === 'ok' ? 'ok' : `FAILED: ${(row.error ?? '').slice(0, 70)}`,
     ];
   });
@@ -407,8 +416,9 @@ async function main(): Promise<void> {
 
   const pick = (section: Section, env: string, approach: string, predicate: (row: Row) => boolean = () => true) =>
     rows.find((row) => row.section === section && row.env === env && row.approach === approach && predicate(row));
+  const defaults = (row: Row) => Object.keys(row.options).length === 0;
   const ratio = (a: Row | undefined, b: Row | undefined) => (a?.pairs_per_s && b?.pairs_per_s ? round(a.pairs_per_s / b.pairs_per_s, 2) : null);
-  const headline = pick('compare', 'chromium-wasm', 'webrerank');
+  const headline = pick('compare', 'chromium-wasm', 'webrerank', defaults);
   const recipe100 = pick('docs100', 'chromium-wasm', 'recipe');
   const fullsize = pick('fullsize', 'chromium-wasm', 'webrerank');
   const { agreement, q8 } = checks(rows);
@@ -422,8 +432,11 @@ async function main(): Promise<void> {
     speedup_vs_recipe: scoresAgree ? ratio(headline, pick('compare', 'chromium-wasm', 'recipe')) : null,
     runtime_efficiency: ratio(headline, pick('compare', 'chromium-wasm', 'raw')),
     ratio_to_native: ratio(headline, pick('compare', 'node-cpu', 'native')),
-    node_speedup_vs_recipe: scoresAgree ? ratio(pick('compare', 'node-cpu', 'webrerank'), pick('compare', 'node-cpu', 'recipe')) : null,
-    node_runtime_efficiency: ratio(pick('compare', 'node-cpu', 'webrerank'), pick('compare', 'node-cpu', 'native')),
+    node_speedup_vs_recipe: scoresAgree ? ratio(pick('compare', 'node-cpu', 'webrerank', defaults), pick('compare', 'node-cpu', 'recipe')) : null,
+    node_runtime_efficiency: ratio(pick('compare', 'node-cpu', 'webrerank', defaults), pick('compare', 'node-cpu', 'native')),
+    node_runtime_efficiency_all_cores: ratio(pick('compare', 'node-cpu', 'webrerank', (row) => row.options.threads !== undefined), pick('compare', 'node-cpu', 'native')),
+    // Not a target: webrerank's WASM default (q8, batch-invariant) against the recipe's (q8, one batch).
+    speedup_vs_recipe_q8_defaults: ratio(pick('q8', 'chromium-wasm', 'webrerank', defaults), pick('q8', 'chromium-wasm', 'recipe')),
     recipe_100_docs: recipe100 ? (recipe100.status === 'ok' ? 'ok' : (recipe100.error ?? 'failed')) : null,
     webrerank_100_docs: pick('docs100', 'chromium-wasm', 'webrerank')?.pairs_per_s ?? null,
     q8_batch_invariance: q8,
@@ -439,6 +452,7 @@ async function main(): Promise<void> {
           rerank_p50_s: fullsize.p50_ms === null ? null : round(fullsize.p50_ms / 1000, 1),
           pairs_per_s: fullsize.pairs_per_s,
           peak_rss_mib: fullsize.peak_rss_mib,
+          peak_rss_reranking_mib: fullsize.peak_rss_calls_mib,
         }
       : null,
   };

@@ -8,7 +8,7 @@
  * its renderer's peak RSS is its alone.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,8 +25,10 @@ export interface Session {
   dispose(): Promise<DriverReply>;
   /** The processes doing this variant's work, for CPU accounting. */
   pids(): number[];
-  /** Peak resident memory so far (Chromium: its largest renderer), MiB. */
-  peakRssMib(): number | null;
+  /** Ends the load phase of the memory record: peaks after this are the reranking's. */
+  startCalls(): void;
+  /** Peak resident memory (Chromium: its largest renderer), MiB: overall, and while reranking. */
+  peakRssMib(): { overall: number | null; calls: number | null };
   close(): Promise<void>;
 }
 
@@ -39,6 +41,53 @@ function vmHwmKib(pid: number): number {
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Peak RSS of a set of processes, sampled every 250 ms from VmHWM (each process's own peak), in
+ * two phases: loading, then reranking. Between them each process's VmHWM is reset (writing 5 to
+ * /proc/PID/clear_refs), so the second phase's peak is what reranking needs, model included.
+ */
+class PeakMemory {
+  #overall = 0;
+  #calls = 0;
+  #phase: 'load' | 'calls' = 'load';
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: () => number[]) {
+    this.#timer = setInterval(() => this.sample(), 250);
+  }
+
+  sample(): void {
+    for (const pid of this.pids()) {
+      const kib = vmHwmKib(pid);
+      this.#overall = Math.max(this.#overall, kib);
+      if (this.#phase === 'calls') this.#calls = Math.max(this.#calls, kib);
+    }
+  }
+
+  startCalls(): void {
+    this.sample();
+    for (const pid of this.pids()) {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch {
+        // not permitted (or gone): the calls' peak then includes the load's
+      }
+    }
+    this.#phase = 'calls';
+    this.sample();
+  }
+
+  result(): { overall: number | null; calls: number | null } {
+    this.sample();
+    const mib = (kib: number) => (kib > 0 ? Math.round(kib / 1024) : null);
+    return { overall: mib(this.#overall), calls: mib(this.#calls) };
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
   }
 }
 
@@ -56,16 +105,15 @@ function withTimeout(reply: Promise<DriverReply>, what: string): Promise<DriverR
 export function openNodeSession(spec: VariantSpec, modelDir: string): Session {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', resolve('bench/node-variant.ts'), modelDir], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  let peakKib = 0;
   let pending: ((reply: DriverReply) => void) | undefined;
   let exited: string | undefined;
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line.startsWith(REPLY_MARKER)) pending?.(JSON.parse(line.slice(REPLY_MARKER.length)) as DriverReply);
   });
-  const sampler = setInterval(() => (peakKib = Math.max(peakKib, vmHwmKib(child.pid ?? 0))), 250);
+  const memory = new PeakMemory(() => (child.pid && !exited ? [child.pid] : []));
   child.on('exit', (code, signal) => {
-    clearInterval(sampler);
+    memory.stop();
     exited = `the process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${lastLine(stderr)}` : ''}`;
     pending?.({ ok: false, error: exited });
   });
@@ -81,12 +129,10 @@ export function openNodeSession(spec: VariantSpec, modelDir: string): Session {
     call: (keepScores) => send({ op: 'call', keepScores }, 'call'),
     dispose: () => send({ op: 'dispose' }, 'dispose'),
     pids: () => (child.pid && !exited ? [child.pid] : []),
-    peakRssMib: () => {
-      peakKib = Math.max(peakKib, vmHwmKib(child.pid ?? 0));
-      return peakKib > 0 ? Math.round(peakKib / 1024) : null;
-    },
+    startCalls: () => memory.startCalls(),
+    peakRssMib: () => memory.result(),
     async close() {
-      clearInterval(sampler);
+      memory.stop();
       if (!exited) {
         child.stdin.end();
         const done = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
@@ -136,12 +182,8 @@ export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: 
   let page: Page | undefined;
   let crashed: string | undefined;
   let onCrash: ((reply: DriverReply) => void) | undefined;
-  let peakKib = 0;
-  const renderers = () => pidsWith(profile).filter((pid) => readCmdline(pid).includes('--type=renderer'));
-  const samplePeak = () => {
-    for (const pid of renderers()) peakKib = Math.max(peakKib, vmHwmKib(pid));
-  };
-  const sampler = setInterval(samplePeak, 250);
+  // The page, its workers and ORT's threads live in one renderer; the largest renderer is ours.
+  const memory = new PeakMemory(() => pidsWith(profile).filter((pid) => readCmdline(pid).includes('--type=renderer')));
 
   const evaluate = (what: 'load' | 'call' | 'dispose', argument: unknown): Promise<DriverReply> => {
     if (crashed) return Promise.resolve({ ok: false, error: crashed });
@@ -181,13 +223,10 @@ export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: 
     call: (keepScores) => evaluate('call', keepScores),
     dispose: () => evaluate('dispose', undefined),
     pids: () => pidsWith(profile),
-    peakRssMib: () => {
-      samplePeak();
-      return peakKib > 0 ? Math.round(peakKib / 1024) : null;
-    },
+    startCalls: () => memory.startCalls(),
+    peakRssMib: () => memory.result(),
     async close() {
-      samplePeak();
-      clearInterval(sampler);
+      memory.stop();
       await context?.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });
     },
