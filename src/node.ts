@@ -7,6 +7,7 @@
  * const reranker = await createReranker({ modelPath: './models/bge-reranker-v2-m3' });
  * const { results } = await reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query, documents });
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { RuntimeChoice } from './cross-encoder.js';
 import { RerankEngine, type EngineOptions } from './engine.js';
@@ -28,7 +29,7 @@ export interface NodeRerankerOptions extends Omit<EngineOptions, 'runtimes' | 'r
   backend?: 'cpu' | 'wasm';
   /** Model precision: `q8` (default: 4× smaller, fastest on CPU) or `fp32`. */
   dtype?: Dtype;
-  /** Threads for inference (default: the runtime's own choice). */
+  /** Threads for inference (default: every core this process may use). */
   threads?: number;
   /** Load the model now rather than on the first request (default true). */
   preload?: boolean;
@@ -49,8 +50,10 @@ export async function createReranker(options: NodeRerankerOptions = {}): Promise
   const backend = options.backend ?? 'cpu';
   if (backend === 'wasm') await useOnnxruntimeWebInNode();
   else useOnnxruntimeNode();
-  const runtime: RuntimeChoice = { device: backend, dtype: options.dtype ?? 'q8' };
-  if (options.threads !== undefined) runtime.threads = options.threads;
+  // onnxruntime-node's own default is its count of physical cores, 1 on our 2-vCPU VMs: the bench
+  // measured native fp32 at 15.3 pairs/s on 2 threads against 6.4 for that default. Use every core
+  // this process may run on.
+  const runtime: RuntimeChoice = { device: backend, dtype: options.dtype ?? 'q8', threads: options.threads ?? availableParallelism() };
 
   const { modelPath: _path, model: _model, models: _models, backend: _backend, dtype: _dtype, threads: _threads, preload, ...engineOptions } = options;
   const engine = new RerankEngine({ ...engineOptions, registry: nodeModelRegistry(options), runtimes: [runtime] });
