@@ -162,6 +162,9 @@ function healthBody(info: RerankerInfo): Record<string, unknown> {
 /** The error body and status (and `Retry-After`) for a RerankError. */
 function errorResponse(c: Context, error: RerankError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
+  // A refused oversized body was never read to its end, so the connection can't carry another
+  // request: say so, or a keep-alive client reuses the socket and its next request dies with it.
+  if (error.code === 'payload_too_large') c.header('Connection', 'close');
   return c.body(JSON.stringify(error.toJSON()), error.status as 400, { 'Content-Type': 'application/json' });
 }
 
