@@ -8,7 +8,7 @@
 import { engineBatching, packBatch, planBatches, type PackedBatch } from '../src/batching.js';
 import { DEFAULT_MAX_LENGTH } from '../src/engine.js';
 import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../src/pairs.js';
-import type { Dtype } from '../src/protocol.js';
+import type { Dtype, LocalBackend } from '../src/protocol.js';
 import { sigmoid } from '../src/ranking.js';
 
 /** Precedes each driver reply on a Node variant's stdout. */
@@ -225,6 +225,7 @@ export function webrerankBatches(
   query: string,
   documents: readonly string[],
   dtype: Dtype,
+  backend: LocalBackend,
   overrides: { tokenBudget?: number; maxBatchSize?: number; batchInvariant?: boolean } = {},
 ): PlannedBatches {
   const template = readPairTemplate(tokenizer);
@@ -235,7 +236,7 @@ export function webrerankBatches(
     return buildPair(queryIds, window as number[], template);
   });
   const pairLengths = pairs.map((pair) => pair.length);
-  const plan = planBatches(pairLengths, engineBatching(dtype, overrides));
+  const plan = planBatches(pairLengths, engineBatching(dtype, backend, overrides));
   return {
     batches: plan.map((indices) => ({ indices, packed: packBatch(pairs, indices, template.padId) })),
     tokens: pairLengths.reduce((sum, length) => sum + length, 0),

@@ -86,7 +86,7 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
           dtype: spec.dtype,
           ...(wasm ? { device: 'auto', session_options: { executionProviders: ['wasm'] } } : {}),
         } as never)) as unknown as RecipeModel & { dispose(): Promise<unknown> };
-        const planned = webrerankBatches(tokenizer as never, query, documents, spec.dtype);
+        const planned = webrerankBatches(tokenizer as never, query, documents, spec.dtype, wasm ? 'wasm' : 'cpu');
         return { tokens: planned.tokens, threads: wasm ? wasmThreads() : null, batches: 1 };
       },
       call: async () => ({ scores: await recipeScores(tokenizer as RecipeTokenizer, model as RecipeModel, query, documents) }),
@@ -104,7 +104,7 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
     async load() {
       const { transformers, name } = await localTransformers(modelDir);
       const tokenizer = await transformers.AutoTokenizer.from_pretrained(name);
-      planned = webrerankBatches(tokenizer as never, query, documents, spec.dtype, spec);
+      planned = webrerankBatches(tokenizer as never, query, documents, spec.dtype, wasm ? 'wasm' : 'cpu', spec);
       const threads = spec.threads ?? 2;
       const ort = wasm ? await import('onnxruntime-web') : await import('onnxruntime-node');
       if (wasm) {

@@ -9,12 +9,12 @@ import { RerankError } from './errors.js';
 import type { ModelEntry, ModelSource } from './models.js';
 import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs.js';
 import type { TransformersProgressEvent } from './progress.js';
-import type { Backend, Dtype } from './protocol.js';
+import type { Dtype, LocalBackend } from './protocol.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
 export interface RuntimeChoice {
   /** `cpu` is onnxruntime-node; `wasm` and `webgpu` are onnxruntime-web. */
-  device: 'cpu' | 'wasm' | 'webgpu';
+  device: LocalBackend;
   dtype: Dtype;
   /** Intra-op threads (cpu) or WASM worker threads (wasm). Unset: the runtime's default. */
   threads?: number;
@@ -22,7 +22,7 @@ export interface RuntimeChoice {
 
 /** A loaded model, ready to score packed pairs. */
 export interface CrossEncoder {
-  readonly backend: Backend;
+  readonly backend: LocalBackend;
   readonly dtype: Dtype;
   readonly template: PairTemplate;
   /** Longest pair (special tokens included) the model accepts. */

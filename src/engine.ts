@@ -31,7 +31,7 @@ export interface EngineOptions {
   maxLength?: number;
   /** Longest query in tokens (default ¾ of maxLength, as FlagReranker). */
   maxQueryTokens?: number;
-  /** Most padded tokens per batch (default 2048). */
+  /** Most padded tokens per batch (default 512 on WASM and native CPU, 2048 on WebGPU). */
   tokenBudget?: number;
   /** Most pairs per batch (default 64). */
   maxBatchSize?: number;
@@ -183,7 +183,7 @@ export class RerankEngine implements Reranker {
   }
 
   #batching(encoder: CrossEncoder): BatchingOptions {
-    return engineBatching(encoder.dtype, this.#options);
+    return engineBatching(encoder.dtype, encoder.backend, this.#options);
   }
 
   async #score(model: LoadedModel, request: RerankRequest, signal: AbortSignal | undefined): Promise<RerankResponse> {

@@ -37,6 +37,8 @@ export interface RerankResult {
 
 /** Where a response was computed. `cpu` is onnxruntime-node, `remote` a `/v1/rerank` server. */
 export type Backend = 'webgpu' | 'wasm' | 'cpu' | 'remote';
+/** The backends that run a model on this device. */
+export type LocalBackend = Exclude<Backend, 'remote'>;
 
 /** Model file precision, named as transformers.js names its files. */
 export type Dtype = 'fp32' | 'fp16' | 'q8';

@@ -91,6 +91,22 @@ describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dt
     expect(worst).toBeLessThanOrEqual(1e-5);
   });
 
+  it('packs pairs by length under the CPU default of 512 padded tokens (q8: one pair per batch), scoring as wider batches do', async () => {
+    const request = { model: HOSTED_EXAMPLE.model, query: 'machine learning models', documents: mixedDocuments(60, 4, 300, 5) };
+    seen.length = 0;
+    const narrow = await reranker.rerank(request);
+    expect(seen.length).toBeGreaterThan(1);
+    for (const batch of seen) {
+      if (dtype === 'q8') expect(batch.rows).toBe(1);
+      else expect(batch.rows === 1 || batch.rows * batch.width <= 512).toBe(true);
+    }
+    const wide = await createReranker({ modelPath, dtype, tokenBudget: 8192 });
+    const wider = await wide.rerank(request);
+    await wide.dispose();
+    const worst = Math.max(...request.documents.map((_, i) => Math.abs(scoreOf(narrow, i) - scoreOf(wider, i))));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+
   it('scores a 5,000-word document, cutting only the document so the pair still ends in </s>', async () => {
     seen.length = 0;
     const response = await reranker.rerank({ model: HOSTED_EXAMPLE.model, query: 'weather forecast', documents: [words(5000, Math.random)] });

@@ -34,7 +34,7 @@ function recipeRunner(spec: VariantSpec): Runner {
       const loaded = await AutoTokenizer.from_pretrained(spec.model);
       tokenizer = loaded as unknown as RecipeTokenizer;
       model = (await AutoModelForSequenceClassification.from_pretrained(spec.model, { dtype: spec.dtype, device: 'wasm' })) as unknown as RecipeModel & { dispose(): Promise<unknown> };
-      const tokens = webrerankBatches(loaded as unknown as PairTokenizer, query, documents, spec.dtype).tokens;
+      const tokens = webrerankBatches(loaded as unknown as PairTokenizer, query, documents, spec.dtype, 'wasm').tokens;
       return { tokens, threads: env.backends.onnx.wasm?.numThreads ?? null, batches: 1 };
     },
     call: async () => ({ scores: await recipeScores(tokenizer as RecipeTokenizer, model as RecipeModel, query, documents) }),
@@ -54,7 +54,7 @@ function rawRunner(spec: VariantSpec): Runner {
       const plan = planBackends(await probeCapabilities(), { device: 'wasm', dtype: spec.dtype, ...(spec.threads !== undefined ? { threads: spec.threads } : {}) });
       const threads = plan.runtimes[0]?.threads ?? 1;
       const tokenizer = (await AutoTokenizer.from_pretrained(spec.model)) as unknown as PairTokenizer;
-      const planned = webrerankBatches(tokenizer, query, documents, spec.dtype, spec);
+      const planned = webrerankBatches(tokenizer, query, documents, spec.dtype, 'wasm', spec);
       ort.env.wasm.numThreads = threads;
       const bytes = new Uint8Array(await (await fetch(`${MODELS_PREFIX}/${spec.model}/${ONNX_FILE[spec.dtype]}`)).arrayBuffer());
       const loaded = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });

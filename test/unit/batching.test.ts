@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packBatch, planBatches } from '../../src/batching.js';
+import { engineBatching, packBatch, planBatches } from '../../src/batching.js';
 
 describe('planBatches', () => {
   it('puts every pair in exactly one batch', () => {
@@ -41,5 +41,20 @@ describe('packBatch', () => {
   it('marks the second segment for models that take token_type_ids', () => {
     const batch = packBatch([[101, 5, 102, 7, 8, 102]], [0], 0, [3]);
     expect(Array.from(batch.tokenTypeIds ?? [], Number)).toEqual([0, 0, 0, 1, 1, 1]);
+  });
+});
+
+describe('engineBatching', () => {
+  it('defaults to 512 padded tokens on CPUs (WASM, native) and 2048 on WebGPU', () => {
+    expect(engineBatching('fp32', 'wasm').tokenBudget).toBe(512);
+    expect(engineBatching('fp32', 'cpu').tokenBudget).toBe(512);
+    expect(engineBatching('fp16', 'webgpu').tokenBudget).toBe(2048);
+    expect(engineBatching('fp32', 'wasm', { tokenBudget: 4096 }).tokenBudget).toBe(4096);
+  });
+
+  it('runs q8 pairs one at a time unless batch invariance is turned off', () => {
+    expect(engineBatching('q8', 'wasm').maxBatchSize).toBe(1);
+    expect(engineBatching('q8', 'wasm', { batchInvariant: false }).maxBatchSize).toBe(64);
+    expect(engineBatching('fp32', 'wasm').maxBatchSize).toBe(64);
   });
 });
