@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, integerFlag, usageError } from './cli-options.js';
 import { toRerankError, type RerankError } from './errors.js';
 import { DEFAULT_MODEL_ID } from './models.js';
-import type { ServerLimits } from './server/app.js';
+import { DEFAULT_MAX_PENDING, type ServerLimits } from './server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from './server/body.js';
 import { DEFAULT_HOST, DEFAULT_PORT, loadApiKeys, startServer, type NodeServerOptions } from './server/node-server.js';
 
@@ -37,6 +37,10 @@ Limits, per API key (environment variable in brackets):
   --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
   --max-documents N         most documents per request (default 1000)
 
+Limits, for the whole server:
+  --max-pending N           most reranks running or waiting at once, then 503 with Retry-After
+                            (default ${DEFAULT_MAX_PENDING})  [WEBRERANK_MAX_PENDING]
+
 Stops on Ctrl-C (SIGINT) or SIGTERM.
 `;
 
@@ -59,6 +63,7 @@ function parseServeArgs(argv: string[]) {
       'quota-documents': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'max-documents': { type: 'string' },
+      'max-pending': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -143,6 +148,8 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
   const bodyBytes = setting('max-body-bytes', 'WEBRERANK_MAX_BODY_BYTES');
   if (bodyBytes) limits.maxBodyBytes = integerFlag(...bodyBytes, 1);
   if (values['max-documents'] !== undefined) limits.maxDocuments = integerFlag('--max-documents', values['max-documents'], 1);
+  const pending = setting('max-pending', 'WEBRERANK_MAX_PENDING');
+  if (pending) limits.maxPending = integerFlag(...pending, 1);
   return limits;
 }
 

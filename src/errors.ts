@@ -35,7 +35,8 @@ export type RerankErrorCode =
   | 'model_loading'
   | 'model_load_failed'
   | 'model_unavailable'
-  | 'network_error';
+  | 'network_error'
+  | 'server_busy';
 
 /** The status each code maps to, so every entry point answers the same way. */
 export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.freeze({
@@ -61,6 +62,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   model_load_failed: 503,
   model_unavailable: 503,
   network_error: 503,
+  server_busy: 503,
 });
 
 /** The JSON body of an error response, as the server writes it and the CLI prints it. */

@@ -329,6 +329,40 @@ describe('per-key limits', () => {
   });
 });
 
+describe('the cap on pending reranks', () => {
+  it('answers 503 server_busy with Retry-After past --max-pending, and serves again once a rerank ends', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    // The real engine, with the first rerank held until the test lets it go.
+    const held: Reranker = {
+      info: () => server.reranker.info(),
+      dispose: async () => undefined,
+      rerank: async (request, options) => {
+        started();
+        await gate;
+        return server.reranker.rerank(request, options);
+      },
+    };
+    const served = await serveApp(createServerApp({ reranker: held, limits: { maxPending: 1 } }));
+    try {
+      const first = post(served.url, HOSTED_EXAMPLE);
+      await firstStarted;
+      const busy = await post(served.url, HOSTED_EXAMPLE);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect((await errorOf(busy)).code).toBe('server_busy');
+
+      release();
+      expect((await first).status).toBe(200);
+      expect((await post(served.url, HOSTED_EXAMPLE)).status).toBe(200);
+    } finally {
+      await served.close();
+    }
+  });
+});
+
 describe('CORS', () => {
   it('sends no CORS headers by default', async () => {
     const response = await fetch(`${server.url}/v1/rerank`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' } });

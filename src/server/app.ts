@@ -28,7 +28,15 @@ export interface ServerLimits {
   rateLimit?: RateLimit;
   /** Per-caller quota; exhausted → 402. Default: none. */
   quota?: Quota;
+  /**
+   * Most reranks running or waiting at once, over all callers (default 64); past it → 503
+   * `server_busy` with `Retry-After`. The engine scores one request at a time, so without a cap a
+   * burst would queue without end, holding every body in memory and answering minutes late.
+   */
+  maxPending?: number;
 }
+
+export const DEFAULT_MAX_PENDING = 64;
 
 export interface ServerAppOptions {
   /** What answers the requests. */
@@ -51,6 +59,8 @@ export interface ServerEnv {
 
 /** Seconds a client is asked to wait while the model is still loading. */
 const LOADING_RETRY_AFTER_SECONDS = 2;
+/** Seconds a client is asked to wait when the queue is full. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /**
  * Creates the app. Serve it with `app.fetch` on any runtime.
@@ -67,6 +77,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const ledger = limits.quota ? new QuotaLedger(limits.quota) : undefined;
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+  const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
+  let pending = 0;
 
   const app = new Hono<ServerEnv>();
 
@@ -122,16 +134,22 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     }
     if (info.state === 'failed') throw new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
 
+    if (pending >= maxPending) {
+      throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter: BUSY_RETRY_AFTER_SECONDS });
+    }
     const caller = c.get('caller');
     if (ledger && !ledger.charge(caller, request.documents.length)) {
       throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
     }
+    pending++;
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
       return c.json(await reranker.rerank(request, { signal: c.req.raw.signal }));
     } catch (error) {
       ledger?.refund(caller, request.documents.length);
       throw error;
+    } finally {
+      pending--;
     }
   });
 
