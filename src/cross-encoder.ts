@@ -10,6 +10,7 @@ import type { ModelEntry, ModelSource } from './models.js';
 import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs.js';
 import type { TransformersProgressEvent } from './progress.js';
 import type { Dtype, LocalBackend } from './protocol.js';
+import { cacheUnigramWords } from './unigram-word-cache.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
 export interface RuntimeChoice {
@@ -122,6 +123,8 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
   }
 
   const template = readPairTemplate(tokenizer);
+  // XLM-R's Unigram tokenizer: word by word with a cache, the same tokens ~10× sooner.
+  cacheUnigramWords(tokenizer);
   const inputNames = Object.values(model.sessions ?? {})[0]?.inputNames ?? [];
   const usesTokenTypes = inputNames.includes('token_type_ids');
 
