@@ -5,7 +5,7 @@
  *
  * No DOM, no Node APIs: this file runs inside Chromium workers and in Node child processes.
  */
-import { engineBatching, packBatch, planBatches, type PackedBatch } from '../src/batching.js';
+import { engineBatching, packBatch, planBatches, type BatchingTuning, type PackedBatch } from '../src/batching.js';
 import { DEFAULT_MAX_LENGTH } from '../src/engine.js';
 import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../src/pairs.js';
 import type { Dtype, LocalBackend } from '../src/protocol.js';
@@ -13,6 +13,12 @@ import { sigmoid } from '../src/ranking.js';
 
 /** Precedes each driver reply on a Node variant's stdout. */
 export const REPLY_MARKER = '@@bench-reply@@';
+
+/** Where the orchestrator's dev server serves bench/.models/ to the bench page. */
+export const BENCH_MODELS_PREFIX = '/bench-models';
+
+/** transformers.js' file name for each dtype, in a model folder. */
+export const ONNX_FILE_BY_DTYPE: Readonly<Record<Dtype, string>> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx', fp16: 'onnx/model_fp16.onnx' };
 
 /** Where a variant ran. */
 export type BenchEnv = 'chromium-wasm' | 'node-wasm' | 'node-cpu';
@@ -24,7 +30,7 @@ export type BenchEnv = 'chromium-wasm' | 'node-wasm' | 'node-cpu';
 export type Approach = 'webrerank' | 'recipe' | 'raw' | 'native';
 
 /** What a variant is asked to do. */
-export interface VariantSpec {
+export interface VariantSpec extends BatchingTuning {
   env: BenchEnv;
   approach: Approach;
   model: string;
@@ -32,9 +38,15 @@ export interface VariantSpec {
   workload: string;
   /** Threads for webrerank/raw/native; unset: the approach's default. */
   threads?: number;
-  batchInvariant?: boolean;
-  tokenBudget?: number;
-  maxBatchSize?: number;
+}
+
+/** The `createReranker` options a variant may set beyond model and dtype. */
+export type RerankerTuning = BatchingTuning & { threads?: number };
+
+/** The `createReranker` options a variant sets; unset ones are left out, so defaults apply. */
+export function rerankerTuning(spec: VariantSpec): RerankerTuning {
+  const { threads, batchInvariant, tokenBudget, maxBatchSize } = spec;
+  return Object.fromEntries(Object.entries({ threads, batchInvariant, tokenBudget, maxBatchSize }).filter(([, value]) => value !== undefined));
 }
 
 /** What a runner reports once its model is loaded. */
@@ -108,7 +120,7 @@ export interface VariantResult extends Omit<VariantSpec, 'threads' | 'batchInvar
   threads: number | null;
   batches: number | null;
   /** Options the variant ran with beyond the defaults (e.g. batchInvariant: false). */
-  options: Record<string, unknown>;
+  options: RerankerTuning;
   status: 'ok' | 'failed';
   error?: string;
   load_ms: number | null;
@@ -226,7 +238,7 @@ export function webrerankBatches(
   documents: readonly string[],
   dtype: Dtype,
   backend: LocalBackend,
-  overrides: { tokenBudget?: number; maxBatchSize?: number; batchInvariant?: boolean } = {},
+  overrides: BatchingTuning = {},
 ): PlannedBatches {
   const template = readPairTemplate(tokenizer);
   const limits = pairLimits(DEFAULT_MAX_LENGTH);

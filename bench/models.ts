@@ -8,8 +8,9 @@
  * model's, in a twelfth of the time.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { generateStandinModel, ONNX_FILE_BY_DTYPE, type StandinDtype } from '../test/standin/index.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { generateStandinModel, type StandinDtype } from '../test/standin/index.js';
+import { ONNX_FILE_BY_DTYPE } from './core.js';
 
 export const MODELS_DIR = resolve('bench/.models');
 
@@ -61,4 +62,16 @@ export async function ensureModel(name: BenchModelName, log: (line: string) => v
 export function modelFileBytes(dir: string, dtype: StandinDtype): number {
   const file = join(dir, ONNX_FILE_BY_DTYPE[dtype]);
   return statSync(file).size + (existsSync(`${file}_data`) ? statSync(`${file}_data`).size : 0);
+}
+
+/**
+ * transformers.js set to load `modelDir` from disk, and the name to load it by. Imported on call,
+ * not at the top: a process that runs onnxruntime-web must install it before transformers.js loads.
+ */
+export async function localTransformers(modelDir: string) {
+  const transformers = await import('@huggingface/transformers');
+  transformers.env.allowLocalModels = true;
+  transformers.env.allowRemoteModels = false;
+  transformers.env.localModelPath = `${dirname(modelDir)}/`;
+  return { transformers, name: basename(modelDir) };
 }

@@ -8,36 +8,16 @@
  * stdout (see Driver in core.ts).
  */
 import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Dtype } from '../src/protocol.js';
-import { Driver, REPLY_MARKER, recipeScores, runBatches, scoresByIndex, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from './core.js';
+import { join } from 'node:path';
+import { onnxruntimeWebFiles, useOnnxruntimeWebInNode } from '../src/node-runtime.js';
+import { Driver, ONNX_FILE_BY_DTYPE, REPLY_MARKER, recipeScores, rerankerTuning, runBatches, scoresByIndex, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from './core.js';
+import { localTransformers } from './models.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
-const ORT_SYMBOL = Symbol.for('onnxruntime');
-const ONNX_FILE: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx', fp16: 'onnx/model_fp16.onnx' };
-const ORT_WEB_DIST = () => `${dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')))}/`;
-
-/** Makes transformers.js run on onnxruntime-web (must happen before it is imported). */
-async function installOnnxruntimeWeb(): Promise<void> {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.wasmPaths = ORT_WEB_DIST();
-  (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = ort;
-}
-
 /** The thread count onnxruntime-web settled on (it fills in its default at initialization). */
-function wasmThreads(): number | null {
-  const ort = (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] as typeof import('onnxruntime-web') | undefined;
-  const threads = ort?.env.wasm.numThreads;
+async function wasmThreads(): Promise<number | null> {
+  const threads = (await import('onnxruntime-web')).env.wasm.numThreads;
   return typeof threads === 'number' ? threads : null;
-}
-
-async function localTransformers(modelDir: string) {
-  const transformers = await import('@huggingface/transformers');
-  transformers.env.allowLocalModels = true;
-  transformers.env.allowRemoteModels = false;
-  transformers.env.localModelPath = `${dirname(modelDir)}/`;
-  return { transformers, name: modelDir.slice(dirname(modelDir).length + 1) };
 }
 
 function makeRunner(spec: VariantSpec, modelDir: string): Runner {
@@ -54,13 +34,10 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
           model: 'bench',
           backend: wasm ? 'wasm' : 'cpu',
           dtype: spec.dtype,
-          ...(spec.threads !== undefined ? { threads: spec.threads } : {}),
-          ...(spec.batchInvariant !== undefined ? { batchInvariant: spec.batchInvariant } : {}),
-          ...(spec.tokenBudget !== undefined ? { tokenBudget: spec.tokenBudget } : {}),
-          ...(spec.maxBatchSize !== undefined ? { maxBatchSize: spec.maxBatchSize } : {}),
+          ...rerankerTuning(spec),
         });
         const info = await reranker.info();
-        return { threads: wasm ? wasmThreads() : (info.threads ?? null), batches: null };
+        return { threads: wasm ? await wasmThreads() : (info.threads ?? null), batches: null };
       },
       async call() {
         const response = await (reranker as NonNullable<typeof reranker>).rerank({ model: 'bench', query, documents });
@@ -77,7 +54,7 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
     let model: (RecipeModel & { dispose(): Promise<unknown> }) | undefined;
     return {
       async load() {
-        if (wasm) await installOnnxruntimeWeb();
+        if (wasm) await useOnnxruntimeWebInNode();
         const { transformers, name } = await localTransformers(modelDir);
         tokenizer = (await transformers.AutoTokenizer.from_pretrained(name)) as unknown as RecipeTokenizer;
         // The recipe as a Node developer writes it: the library's defaults (onnxruntime-node, its
@@ -87,7 +64,7 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
           ...(wasm ? { device: 'auto', session_options: { executionProviders: ['wasm'] } } : {}),
         } as never)) as unknown as RecipeModel & { dispose(): Promise<unknown> };
         const planned = webrerankBatches(tokenizer as never, query, documents, spec.dtype, wasm ? 'wasm' : 'cpu');
-        return { tokens: planned.tokens, threads: wasm ? wasmThreads() : null, batches: 1 };
+        return { tokens: planned.tokens, threads: wasm ? await wasmThreads() : null, batches: 1 };
       },
       call: async () => ({ scores: await recipeScores(tokenizer as RecipeTokenizer, model as RecipeModel, query, documents) }),
       async dispose() {
@@ -109,10 +86,10 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
       const ort = wasm ? await import('onnxruntime-web') : await import('onnxruntime-node');
       if (wasm) {
         const web = ort as typeof import('onnxruntime-web');
-        web.env.wasm.wasmPaths = ORT_WEB_DIST();
+        web.env.wasm.wasmPaths = onnxruntimeWebFiles();
         web.env.wasm.numThreads = threads;
       }
-      const session = await ort.InferenceSession.create(join(modelDir, ONNX_FILE[spec.dtype]), {
+      const session = await ort.InferenceSession.create(join(modelDir, ONNX_FILE_BY_DTYPE[spec.dtype]), {
         executionProviders: [wasm ? 'wasm' : 'cpu'],
         ...(wasm ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }),
       });

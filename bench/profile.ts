@@ -17,11 +17,12 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { round, webrerankBatches, type PlannedBatches } from './core.js';
-import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
+import { onnxruntimeWebFiles } from '../src/node-runtime.js';
+import { ONNX_FILE_BY_DTYPE, round, webrerankBatches, type PlannedBatches } from './core.js';
+import { BENCH_MODELS, ensureModel, localTransformers, type BenchModelName } from './models.js';
 import { WORKLOADS } from './workloads.js';
 
 const RESULT_MARKER = '@@profile-result@@';
@@ -63,11 +64,8 @@ function paddedTokens(planned: PlannedBatches): number {
 
 /** The recipe's shape and webrerank's batches for the 40-document workload. */
 async function plans(modelDir: string) {
-  const transformers = await import('@huggingface/transformers');
-  transformers.env.allowLocalModels = true;
-  transformers.env.allowRemoteModels = false;
-  transformers.env.localModelPath = `${dirname(modelDir)}/`;
-  const tokenizer = await transformers.AutoTokenizer.from_pretrained(modelDir.slice(dirname(modelDir).length + 1));
+  const { transformers, name } = await localTransformers(modelDir);
+  const tokenizer = await transformers.AutoTokenizer.from_pretrained(name);
   const { query, documents } = WORKLOADS.docs40();
   return {
     recipe: webrerankBatches(tokenizer as never, query, documents, 'fp32', 'wasm', { tokenBudget: Number.POSITIVE_INFINITY, maxBatchSize: documents.length }),
@@ -85,10 +83,10 @@ function modelDimensions(modelDir: string): ModelDimensions {
 
 async function child(modelDir: string, threads: number, profile: boolean): Promise<void> {
   const ort = await import('onnxruntime-web');
-  ort.env.wasm.wasmPaths = `${dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')))}/`;
+  ort.env.wasm.wasmPaths = onnxruntimeWebFiles();
   ort.env.wasm.numThreads = threads;
   const { recipe, webrerank } = await plans(modelDir);
-  const session = await ort.InferenceSession.create(join(modelDir, 'onnx/model.onnx'), { executionProviders: ['wasm'], enableProfiling: profile });
+  const session = await ort.InferenceSession.create(join(modelDir, ONNX_FILE_BY_DTYPE.fp32), { executionProviders: ['wasm'], enableProfiling: profile });
   const runAll = async (planned: PlannedBatches) => {
     const started = performance.now();
     for (const { packed } of planned.batches) {

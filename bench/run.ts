@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLEAN_SHARE, logit, maxAbsDiff, round, summarize, type CallResult, type LoadInfo, type VariantResult, type VariantSpec } from './core.js';
+import { CLEAN_SHARE, logit, maxAbsDiff, rerankerTuning, round, summarize, type CallResult, type LoadInfo, type RerankerTuning, type VariantResult, type VariantSpec } from './core.js';
 import { procMeter } from './cpu.js';
 import { BENCH_MODELS, ensureModel, modelFileBytes, type BenchModelName } from './models.js';
 import { openChromiumSession, openNodeSession, startChromiumHost, type ChromiumHost, type Session } from './sessions.js';
@@ -257,10 +257,11 @@ function cleanCount(variant: Live): number {
   return variant.runsOthers.filter((share) => share < CLEAN_SHARE).length;
 }
 
-function optionsOf(spec: VariantSpec): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const key of ['threads', 'batchInvariant', 'tokenBudget', 'maxBatchSize'] as const) if (spec[key] !== undefined) options[key] = spec[key];
-  return options;
+/** A variant's non-default options as `key=value` labels; threads have a column of their own. */
+function optionLabels(options: RerankerTuning): string[] {
+  return Object.entries(options)
+    .filter(([key]) => key !== 'threads')
+    .map(([key, value]) => `${key}=${String(value)}`);
 }
 
 function toRow(section: Section, variant: Live, peak: { overall: number | null; calls: number | null }): Row {
@@ -279,7 +280,7 @@ function toRow(section: Section, variant: Live, peak: { overall: number | null; 
     tokens,
     threads: variant.info?.threads ?? null,
     batches: variant.info?.batches ?? null,
-    options: optionsOf(spec),
+    options: rerankerTuning(spec),
     status: variant.error ? 'failed' : 'ok',
     load_ms: variant.loadMs === null ? null : Math.round(variant.loadMs),
     first_run_ms: variant.firstMs === null ? null : round(variant.firstMs),
@@ -297,9 +298,7 @@ function toRow(section: Section, variant: Live, peak: { overall: number | null; 
 }
 
 function describe(spec: Pick<VariantSpec, 'env' | 'approach' | 'model' | 'dtype' | 'workload'> & Partial<VariantSpec>): string {
-  const extras = Object.entries(optionsOf(spec as VariantSpec))
-    .filter(([key]) => key !== 'threads')
-    .map(([key, value]) => `${key}=${String(value)}`);
+  const extras = optionLabels(rerankerTuning(spec as VariantSpec));
   return `${spec.env} ${spec.approach}${extras.length > 0 ? ` (${extras.join(', ')})` : ''} ${spec.model}/${spec.dtype} ${spec.workload}`;
 }
 
@@ -310,9 +309,7 @@ function seconds(ms: number | null): string {
 function table(rows: Row[]): string {
   const header = ['section', 'env', 'model', 'dtype', 'workload', 'approach', 'thr', 'batches', 'load s', 'first s', 'clean', 'p50 s', 'p95 s', 'pairs/s', 'tokens/s', 'peak MiB', 'rerank MiB', 'status'];
   const body = rows.map((row) => {
-    const extras = Object.entries(row.options)
-      .filter(([key]) => key !== 'threads')
-      .map(([key, value]) => `${key}=${String(value)}`);
+    const extras = optionLabels(row.options);
     return [
       row.section,
       row.env,

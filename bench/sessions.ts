@@ -12,9 +12,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromiumWithProfile } from '../test/browser/support/chromium.js';
 import { startDevServer, type TestServer } from '../test/browser/support/servers.js';
-import { REPLY_MARKER, type DriverReply, type VariantSpec } from './core.js';
+import { BENCH_MODELS_PREFIX, REPLY_MARKER, type DriverReply, type VariantSpec } from './core.js';
 import { pidsWith } from './cpu.js';
 import { MODELS_DIR } from './models.js';
 
@@ -151,10 +152,6 @@ function lastLine(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Chromium
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** FACTS' launch flags: quiet, offline, reproducible. */
-const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
 /** The Vite server for every Chromium session of a run. */
 export interface ChromiumHost {
   url: string;
@@ -163,11 +160,11 @@ export interface ChromiumHost {
 }
 
 export async function startChromiumHost(): Promise<ChromiumHost> {
-  const server: TestServer = await startDevServer([{ prefix: '/bench-models', dir: MODELS_DIR, requests: [] }]);
+  const server: TestServer = await startDevServer([{ prefix: BENCH_MODELS_PREFIX, dir: MODELS_DIR, requests: [] }]);
   const profile = mkdtempSync(join(tmpdir(), 'webrerank-bench-'));
   let version = 'unknown';
   try {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+    const context = await launchChromiumWithProfile(profile);
     version = context.browser()?.version() ?? 'unknown';
     await context.close();
   } finally {
@@ -204,7 +201,7 @@ export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: 
     spec,
     async load() {
       try {
-        context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+        context = await launchChromiumWithProfile(profile);
         page = context.pages()[0] ?? (await context.newPage());
         page.on('console', (message) => {
           if (message.type() === 'error') log(`    [page] ${message.text().slice(0, 300)}`);

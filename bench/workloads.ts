@@ -7,7 +7,7 @@
  * anything and their fp32 scores must agree.
  */
 import { COMMON_ENGLISH_WORDS } from '../test/standin/english-words.js';
-import { mulberry32 } from '../test/standin/prng.js';
+import { seededRandom } from '../test/support/documents.js';
 
 /** A query and its documents, plus the token lengths the documents were built to. */
 export interface Workload {
@@ -23,15 +23,10 @@ export const BENCH_QUERY = 'how does a neural network learn to rank the best ans
 
 const WORDS = COMMON_ENGLISH_WORDS.filter((word) => /^[a-z]{2,}$/.test(word));
 
-/** Uniform in [0, 1), seeded: the same documents in Node and in a browser. */
-function seeded(seed: number): () => number {
-  const next = mulberry32(seed);
-  return () => next() / 2 ** 32;
-}
-
 /** `count` documents with token lengths drawn uniformly from `minTokens..maxTokens`. */
 export function makeWorkload(name: string, count: number, minTokens: number, maxTokens: number, seed: number): Workload {
-  const random = seeded(seed);
+  // Seeded: the same documents in Node and in a browser.
+  const random = seededRandom(seed);
   const documentTokens: number[] = [];
   const documents: string[] = [];
   for (let index = 0; index < count; index++) {

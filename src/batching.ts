@@ -25,10 +25,17 @@ export interface BatchingOptions {
 export const DEFAULT_TOKEN_BUDGET: Readonly<Record<LocalBackend, number>> = { wasm: 512, cpu: 512, webgpu: 2048 };
 export const DEFAULT_MAX_BATCH_SIZE = 64;
 
-/** The engine's batching knobs, each optional (see `EngineOptions`). */
+/** The engine's batching knobs, each optional; part of `EngineOptions`. */
 export interface BatchingTuning {
+  /** Most padded tokens per batch (default 512 on WASM and native CPU, 2048 on WebGPU). */
   tokenBudget?: number;
+  /** Most pairs per batch (default 64). */
   maxBatchSize?: number;
+  /**
+   * Keep every document's score independent of the rest of the request (default true).
+   * fp32/fp16 graphs already are; a dynamically quantized (q8) graph computes one activation scale
+   * over the whole batch, so with this on, q8 pairs run one at a time.
+   */
   batchInvariant?: boolean;
 }
 

@@ -4,7 +4,7 @@
  * It knows nothing of workers, the DOM or Node: the model comes from a loader, so the same engine
  * runs in a Web Worker, in a page, in Node and behind the server, and tests can drive it directly.
  */
-import { engineBatching, packBatch, planBatches, type BatchingOptions } from './batching.js';
+import { engineBatching, packBatch, planBatches, type BatchingOptions, type BatchingTuning } from './batching.js';
 import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
 import { RerankError, throwIfAborted, toRerankError } from './errors.js';
 import { yieldToEventLoop } from './event-loop.js';
@@ -19,7 +19,7 @@ import { SerialQueue } from './serial-queue.js';
 /** FlagReranker's default pair length. The model itself takes up to 8192 tokens. */
 export const DEFAULT_MAX_LENGTH = 512;
 
-export interface EngineOptions {
+export interface EngineOptions extends BatchingTuning {
   /** The models this engine serves; defaults to the built-in registry (bge-reranker-v2-m3). */
   registry?: ModelRegistry;
   /** Backends to try, in order, when loading a model; the first that loads is used. */
@@ -31,16 +31,6 @@ export interface EngineOptions {
   maxLength?: number;
   /** Longest query in tokens (default ¾ of maxLength, as FlagReranker). */
   maxQueryTokens?: number;
-  /** Most padded tokens per batch (default 512 on WASM and native CPU, 2048 on WebGPU). */
-  tokenBudget?: number;
-  /** Most pairs per batch (default 64). */
-  maxBatchSize?: number;
-  /**
-   * Keep every document's score independent of the rest of the request (default true).
-   * fp32/fp16 graphs already are; a dynamically quantized (q8) graph computes one activation scale
-   * over the whole batch, so with this on, q8 pairs run one at a time.
-   */
-  batchInvariant?: boolean;
   /** Most documents per request (default 1000). */
   maxDocuments?: number;
   onProgress?: ProgressCallback;

@@ -29,9 +29,13 @@ export async function useOnnxruntimeWebInNode(): Promise<void> {
   }
   chosen = 'wasm';
   const ort = await import('onnxruntime-web');
-  // Node has no CDN to reach and no bundler: point ORT at its own files in node_modules.
-  ort.env.wasm.wasmPaths = `${dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')))}/`;
+  ort.env.wasm.wasmPaths = onnxruntimeWebFiles();
   (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = ort;
+}
+
+/** Where onnxruntime-web's .wasm files lie in node_modules: Node has no CDN to reach and no bundler. */
+export function onnxruntimeWebFiles(): string {
+  return `${dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')))}/`;
 }
 
 /** Claims onnxruntime-node for this process; fails if onnxruntime-web was installed first. */

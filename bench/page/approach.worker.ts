@@ -12,16 +12,13 @@ import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@hugging
 import { planBackends } from '../../src/backend-plan.js';
 import { probeCapabilities } from '../../src/capabilities.js';
 import type { PairTokenizer } from '../../src/pairs.js';
-import { Driver, recipeScores, runBatches, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from '../core.js';
+import { BENCH_MODELS_PREFIX, Driver, ONNX_FILE_BY_DTYPE, recipeScores, runBatches, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from '../core.js';
 import { WORKLOADS, type WorkloadName } from '../workloads.js';
-
-const MODELS_PREFIX = '/bench-models';
-const ONNX_FILE = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx', fp16: 'onnx/model_fp16.onnx' } as const;
 
 // Local files only, no Cache API; ORT's .wasm from the app's bundler (as webrerank's worker does).
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
-env.localModelPath = `${MODELS_PREFIX}/`;
+env.localModelPath = `${BENCH_MODELS_PREFIX}/`;
 env.useBrowserCache = false;
 if (env.backends.onnx.wasm) delete env.backends.onnx.wasm.wasmPaths;
 
@@ -56,7 +53,7 @@ function rawRunner(spec: VariantSpec): Runner {
       const tokenizer = (await AutoTokenizer.from_pretrained(spec.model)) as unknown as PairTokenizer;
       const planned = webrerankBatches(tokenizer, query, documents, spec.dtype, 'wasm', spec);
       ort.env.wasm.numThreads = threads;
-      const bytes = new Uint8Array(await (await fetch(`${MODELS_PREFIX}/${spec.model}/${ONNX_FILE[spec.dtype]}`)).arrayBuffer());
+      const bytes = new Uint8Array(await (await fetch(`${BENCH_MODELS_PREFIX}/${spec.model}/${ONNX_FILE_BY_DTYPE[spec.dtype]}`)).arrayBuffer());
       const loaded = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
       session = loaded;
       const feeds = planned.batches.map(({ packed }) => ({

@@ -8,11 +8,8 @@
  * - recipe / raw: in a worker of their own (bench/page/approach.worker.ts), timed inside it.
  */
 import { createReranker, type BrowserReranker } from '../../src/index.js';
-import { Driver, scoresByIndex, type DriverReply, type Runner, type VariantSpec } from '../core.js';
+import { BENCH_MODELS_PREFIX, Driver, rerankerTuning, scoresByIndex, type DriverReply, type Runner, type VariantSpec } from '../core.js';
 import { WORKLOADS, type WorkloadName } from '../workloads.js';
-
-/** Where the orchestrator serves bench/.models/. */
-export const MODELS_PREFIX = '/bench-models';
 
 function webrerankRunner(spec: VariantSpec): Runner {
   const { query, documents } = WORKLOADS[spec.workload as WorkloadName]();
@@ -20,15 +17,12 @@ function webrerankRunner(spec: VariantSpec): Runner {
   return {
     async load() {
       reranker = await createReranker({
-        models: [{ id: 'bench', source: { path: `${MODELS_PREFIX}/${spec.model}` } }],
+        models: [{ id: 'bench', source: { path: `${BENCH_MODELS_PREFIX}/${spec.model}` } }],
         device: 'wasm',
         dtype: spec.dtype,
         // A benchmark must not fill the Cache API with a gigabyte of weights.
         cache: false,
-        ...(spec.threads !== undefined ? { threads: spec.threads } : {}),
-        ...(spec.batchInvariant !== undefined ? { batchInvariant: spec.batchInvariant } : {}),
-        ...(spec.tokenBudget !== undefined ? { tokenBudget: spec.tokenBudget } : {}),
-        ...(spec.maxBatchSize !== undefined ? { maxBatchSize: spec.maxBatchSize } : {}),
+        ...rerankerTuning(spec),
       });
       const info = await reranker.info();
       return {

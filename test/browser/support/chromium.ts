@@ -29,6 +29,11 @@ export function launchChromium(options: { webgpu?: boolean } = {}): Promise<Brow
   });
 }
 
+/** Launches Chromium on the profile folder `profile` (its processes can be told apart by it). */
+export function launchChromiumWithProfile(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+}
+
 /** Errors the page threw, so a test can assert there were none. */
 export interface HarnessPage {
   page: Page;
