@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 
 /**
  * Cross-origin isolation: without these two headers there is no SharedArrayBuffer, so
@@ -34,10 +34,12 @@ export default defineConfig({
     // The memory test collects garbage before it measures.
     execArgv: ['--expose-gc'],
     projects: [
-      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**'] } },
-      // Real Chromium, after the Node tests and one file at a time: two browsers (and a software
-      // GPU) on a small machine slow each other down and blur the timings the tests check.
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      // Pure functions (test/unit) and the engine, server and CLI in Node (test/node).
+      { extends: true, test: { name: 'node', include: ['test/unit/**/*.test.ts', 'test/node/**/*.test.ts'] } },
+      // Real Chromium — the library in pages and workers (test/browser), the package as apps build
+      // it (test/package) — after the Node tests and one file at a time: two browsers (and a
+      // software GPU) on a small machine slow each other down and blur the timings the tests check.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts', 'test/package/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -5,11 +5,11 @@
  *
  * No DOM, no Node APIs: this file runs inside Chromium workers and in Node child processes.
  */
-import { engineBatching, packBatch, planBatches, type BatchingTuning, type PackedBatch } from '../src/batching.js';
-import { DEFAULT_MAX_LENGTH } from '../src/engine.js';
-import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../src/pairs.js';
-import type { Dtype, LocalBackend } from '../src/protocol.js';
-import { sigmoid } from '../src/ranking.js';
+import { engineBatching, packBatch, planBatches, type BatchingTuning, type PackedBatch } from '../src/engine/batching.js';
+import { DEFAULT_MAX_LENGTH } from '../src/engine/engine.js';
+import { buildRequestPairs, pairLimits, readPairTemplate, type PairTokenizer } from '../src/engine/pairs.js';
+import type { Dtype, LocalBackend } from '../src/core/contract.js';
+import { sigmoid } from '../src/core/ranking.js';
 
 /** Precedes each driver reply on a Node variant's stdout. */
 export const REPLY_MARKER = '@@bench-reply@@';
@@ -242,11 +242,8 @@ export function webrerankBatches(
 ): PlannedBatches {
   const template = readPairTemplate(tokenizer);
   const limits = pairLimits(DEFAULT_MAX_LENGTH);
-  const queryIds = capQuery(tokenizer.encode(query, { add_special_tokens: false }), limits);
-  const pairs = documents.map((text) => {
-    const [window] = documentWindows(tokenizer.encode(text, { add_special_tokens: false }), queryIds.length, template, limits, 1);
-    return buildPair(queryIds, window as number[], template);
-  });
+  // The engine's own pair building, so this baseline can't drift from what webrerank runs.
+  const { pairs } = buildRequestPairs((text) => tokenizer.encode(text, { add_special_tokens: false }), query, documents, template, limits, 1);
   const pairLengths = pairs.map((pair) => pair.length);
   const plan = planBatches(pairLengths, engineBatching(dtype, backend, overrides));
   return {

@@ -14,9 +14,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { generateStandinModel } from '../test/standin/index.js';
-import { HOSTED_EXAMPLE } from '../test/support/documents.js';
-import { startServeProcess } from '../test/support/serve-process.js';
+import { generateStandinModel } from '../tools/standin/index.js';
+import { HOSTED_EXAMPLE } from '../tools/harness/documents.js';
+import { startServeProcess } from '../tools/harness/serve-process.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 /**
- * The benchmark's models: stand-ins generated with test/standin at bge-reranker-v2-m3's exact
+ * The benchmark's models: stand-ins generated with tools/standin at bge-reranker-v2-m3's exact
  * width (hidden 1024, 16 heads, intermediate 4096, vocab 250002), cached in bench/.models/.
  *
  * Speed depends on architecture and dimensions only, not on the weights' values, so a stand-in
@@ -9,7 +9,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { generateStandinModel, type StandinDtype } from '../test/standin/index.js';
+import { generateStandinModel, type StandinDtype } from '../tools/standin/index.js';
 import { ONNX_FILE_BY_DTYPE } from './core.js';
 
 export const MODELS_DIR = resolve('bench/.models');

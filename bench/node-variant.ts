@@ -9,7 +9,7 @@
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { onnxruntimeWebFiles, useOnnxruntimeWebInNode } from '../src/node-runtime.js';
+import { onnxruntimeWebFiles, useOnnxruntimeWebInNode } from '../src/node/node-runtime.js';
 import { Driver, ONNX_FILE_BY_DTYPE, REPLY_MARKER, recipeScores, rerankerTuning, runBatches, scoresByIndex, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from './core.js';
 import { localTransformers } from './models.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';

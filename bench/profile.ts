@@ -20,7 +20,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { onnxruntimeWebFiles } from '../src/node-runtime.js';
+import { onnxruntimeWebFiles } from '../src/node/node-runtime.js';
 import { ONNX_FILE_BY_DTYPE, round, webrerankBatches, type PlannedBatches } from './core.js';
 import { BENCH_MODELS, ensureModel, localTransformers, type BenchModelName } from './models.js';
 import { WORKLOADS } from './workloads.js';

@@ -2,16 +2,16 @@
 /**
  * The `webrerank` command: `rank` scores one request from stdin or flags; `serve` runs the HTTP API.
  */
-import { toRerankError } from './errors.js';
+import { toRerankError } from './core/errors.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   rank: {
     summary: 'rank documents for one request (JSON on stdin, or --query/--document) and print the response',
-    run: async (argv) => (await import('./cli-rank.js')).rank(argv),
+    run: async (argv) => (await import('./cli/rank.js')).rank(argv),
   },
   serve: {
     summary: 'answer POST /v1/rerank over HTTP, like the hosted API',
-    run: async (argv) => (await import('./cli-serve.js')).serve(argv),
+    run: async (argv) => (await import('./cli/serve.js')).serve(argv),
   },
 };
 

@@ -16,7 +16,7 @@
  *
  * @packageDocumentation
  */
-import { createReranker } from './client.js';
+import { createReranker } from './browser/create-reranker.js';
 
 /**
  * Starts a reranker on this device: probes WebGPU and WASM threads, picks the fastest backend
@@ -42,11 +42,11 @@ export default createReranker;
  * @example
  * const options: BrowserRerankerOptions = { device: 'wasm', dtype: 'q8', models: [{ id: 'BAAI/bge-reranker-v2-m3', source: { url: 'https://cdn.example.com/bge-reranker-v2-m3' } }] };
  */
-export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './client.js';
-export type { EngineTuning, LocalRerankerInfo } from './browser-engine.js';
-export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './capabilities.js';
-export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './backend-plan.js';
-export type { CacheState } from './model-cache.js';
+export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './browser/create-reranker.js';
+export type { EngineTuning, LocalRerankerInfo } from './browser/browser-engine.js';
+export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/capabilities.js';
+export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/backend-plan.js';
+export type { CacheState } from './browser/model-cache.js';
 
 /**
  * What this device can do, probed for real (a WebGPU adapter requested, a SharedArrayBuffer
@@ -57,8 +57,8 @@ export type { CacheState } from './model-cache.js';
  * console.log(plan.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`));
  * if (!plan.local) console.log('Better rerank on a server here:', plan.localReason);
  */
-export { probeCapabilities } from './capabilities.js';
-export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './backend-plan.js';
+export { probeCapabilities } from './browser/capabilities.js';
+export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './browser/backend-plan.js';
 
 /**
  * The Cache API cache model files are kept in (`webrerank-models` unless `cache.name` says
@@ -67,20 +67,7 @@ export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './
  * @example
  * await caches.delete(DEFAULT_CACHE_NAME);
  */
-export { DEFAULT_CACHE_NAME } from './model-cache.js';
-
-/**
- * A reranker answered by a remote `/v1/rerank` (or TEI) server, and the local/remote fallback —
- * what `createReranker({ mode, remote })` uses, for building your own policy.
- *
- * @example
- * const remote = createRemoteReranker({ baseUrl: 'https://rerank.example.com', apiKey: perUserKey });
- * const reranker = createFallbackReranker(() => createReranker({ preload: false }), remote);
- */
-export { createRemoteReranker, DEFAULT_REMOTE_TIMEOUT_MS } from './remote.js';
-export type { FetchFunction, RemoteProtocol, RemoteRerankerOptions } from './remote.js';
-export { chooseMode, createFallbackReranker } from './fallback-policy.js';
-export type { FallbackOptions, RerankMode, SwitchEvent } from './fallback-policy.js';
+export { DEFAULT_CACHE_NAME } from './browser/model-cache.js';
 
 // The contract, models, progress events, errors and type guards, as in Node.
 export * from './shared-exports.js';

@@ -1,16 +1,30 @@
 /**
  * What every entry point (browser, Node) exports besides its own `createReranker`: the contract's
- * types and validators, the model registry, progress events and the errors with their type guards.
+ * types and validators, the model registry, progress events, the errors with their type guards, and
+ * the remote client with the local/remote fallback.
  */
-export type { Backend, Dtype, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './protocol.js';
-export { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse } from './protocol.js';
-export type { Reranker, RerankerInfo, RerankOptions } from './reranker.js';
-export type { ModelEntry, ModelSource } from './models.js';
-export { BUILTIN_MODELS, DEFAULT_MODEL_ID, DEFAULT_MODEL_REPO, ModelRegistry } from './models.js';
-export type { LoadProgress, ProgressCallback } from './progress.js';
-export type { RuntimeChoice } from './cross-encoder.js';
-export type { EngineOptions } from './engine.js';
-export { DEFAULT_MAX_LENGTH } from './engine.js';
-export type { RerankErrorBody, RerankErrorCode, RerankErrorOptions } from './errors.js';
-export { AbortError, RerankError, STATUS_OF_CODE, isAbortError, isRerankError } from './errors.js';
-export { sigmoid } from './ranking.js';
+export type { Backend, Dtype, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
+export { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse } from './core/contract.js';
+export type { Reranker, RerankerInfo, RerankOptions } from './core/reranker.js';
+export type { ModelEntry, ModelSource } from './core/models.js';
+export { BUILTIN_MODELS, DEFAULT_MODEL_ID, DEFAULT_MODEL_REPO, ModelRegistry } from './core/models.js';
+export type { LoadProgress, ProgressCallback } from './core/progress.js';
+export type { RuntimeChoice } from './engine/cross-encoder.js';
+export type { EngineOptions } from './engine/engine.js';
+export { DEFAULT_MAX_LENGTH } from './engine/engine.js';
+export type { RerankErrorBody, RerankErrorCode, RerankErrorOptions } from './core/errors.js';
+export { AbortError, RerankError, STATUS_OF_CODE, isAbortError, isRerankError } from './core/errors.js';
+export { sigmoid } from './core/ranking.js';
+
+/**
+ * A reranker answered by a remote `/v1/rerank` (or TEI) server, and the local/remote fallback —
+ * what the browser's `createReranker({ mode, remote })` uses, for building your own policy.
+ *
+ * @example
+ * const remote = createRemoteReranker({ baseUrl: 'https://rerank.example.com', apiKey: perUserKey });
+ * const reranker = createFallbackReranker(() => createReranker({ preload: false }), remote);
+ */
+export { createRemoteReranker, DEFAULT_REMOTE_TIMEOUT_MS } from './remote/remote-reranker.js';
+export type { FetchFunction, RemoteProtocol, RemoteRerankerOptions } from './remote/remote-reranker.js';
+export { chooseMode, createFallbackReranker } from './remote/fallback-policy.js';
+export type { FallbackOptions, RerankMode, SwitchEvent } from './remote/fallback-policy.js';

@@ -7,9 +7,9 @@
  */
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { RerankError, isRerankError } from '../errors.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest } from '../protocol.js';
-import type { Reranker, RerankerInfo } from '../reranker.js';
+import { RerankError, isRerankError } from '../core/errors.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest } from '../core/contract.js';
+import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { QuotaLedger, type Quota } from './quota.js';

@@ -3,7 +3,7 @@
  * reading, and the bytes actually received are counted while reading (a chunked body declares
  * nothing), so an oversized body is refused without being buffered.
  */
-import { RerankError } from '../errors.js';
+import { RerankError } from '../core/errors.js';
 
 /** Default largest request body: 5 MB, far above 1000 documents of ordinary length. */
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;

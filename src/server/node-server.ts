@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createReranker, type NodeRerankerOptions } from '../node.js';
-import { createRemoteReranker, type RemoteRerankerOptions } from '../remote.js';
-import type { Reranker } from '../reranker.js';
+import { createReranker, type NodeRerankerOptions } from '../node/create-node-reranker.js';
+import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
+import { messageOf } from '../core/errors.js';
+import type { Reranker } from '../core/reranker.js';
 import { createServerApp, type ServerLimits } from './app.js';
 
 export interface NodeServerOptions {
@@ -70,7 +71,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
       () => log('model loaded'),
       (error: unknown) => {
         const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
-        log(`model failed to load${from}: ${error instanceof Error ? error.message : String(error)}`);
+        log(`model failed to load${from}: ${messageOf(error)}`);
       },
     );
   }

@@ -6,10 +6,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoModel } from '../../src/demo/demo-model.js';
-import { mixedDocuments } from '../support/documents.js';
+import { ensureDemoModel } from '../../tools/demo-model.js';
+import { mixedDocuments } from '../../tools/harness/documents.js';
 import { launchChromium } from './support/chromium.js';
-import { REPO_ROOT, startDevServer, type TestServer } from './support/servers.js';
+import { REPO_ROOT, startDevServer, type TestServer } from '../../tools/harness/servers.js';
 
 let server: TestServer;
 let browser: Browser;

@@ -6,11 +6,11 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions } from '../../src/index.js';
-import type { RerankResponse } from '../../src/protocol.js';
+import type { RerankResponse } from '../../src/core/contract.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../support/documents.js';
+import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
-import { startDevServer, type TestServer } from './support/servers.js';
+import { startDevServer, type TestServer } from '../../tools/harness/servers.js';
 
 const API_KEY = 'sk-browser-test';
 let api: RunningServer;

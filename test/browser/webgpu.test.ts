@@ -7,11 +7,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import { createReranker as createNodeReranker } from '../../src/node.js';
-import type { RerankRequest, RerankResponse } from '../../src/protocol.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../support/documents.js';
+import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
-import { startDevServer, type ServedFolder, type TestServer } from './support/servers.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL = HOSTED_EXAMPLE.model;

@@ -5,8 +5,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { RerankRequest } from '../../src/protocol.js';
-import type { Reranker } from '../../src/reranker.js';
+import type { RerankRequest } from '../../src/core/contract.js';
+import type { Reranker } from '../../src/core/reranker.js';
 
 export type Behaviour =
   /** Rank the request with the real reranker and answer 200 in the /v1/rerank shape. */

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { generateStandinModel } from '../standin/index.js';
+import { generateStandinModel } from '../../tools/standin/index.js';
 
 export const TINY_MODEL_DIR = resolve('.cache/standin/tiny');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from '../../src/backend-plan.js';
-import type { Capabilities, WebGpuCapabilities } from '../../src/capabilities.js';
-import { isRerankError, type RerankError } from '../../src/errors.js';
+import { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from '../../src/browser/backend-plan.js';
+import type { Capabilities, WebGpuCapabilities } from '../../src/browser/capabilities.js';
+import { isRerankError, type RerankError } from '../../src/core/errors.js';
 
 const NO_GPU: WebGpuCapabilities = { available: false, isFallbackAdapter: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, reason: 'requestAdapter() returned null' };
 const GPU: WebGpuCapabilities = { available: true, isFallbackAdapter: false, shaderF16: true, maxBufferSize: 4 * 2 ** 30, maxStorageBufferBindingSize: 2 * 2 ** 30, vendor: 'nvidia' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineBatching, packBatch, planBatches } from '../../src/batching.js';
+import { engineBatching, packBatch, planBatches } from '../../src/engine/batching.js';
 
 describe('planBatches', () => {
   it('puts every pair in exactly one batch', () => {

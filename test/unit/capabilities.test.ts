@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { probeCapabilities } from '../../src/capabilities.js';
+import { probeCapabilities } from '../../src/browser/capabilities.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();

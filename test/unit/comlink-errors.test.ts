@@ -4,8 +4,8 @@
  */
 import { expose, wrap, type Remote } from 'comlink';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerErrorTransfer } from '../../src/comlink-errors.js';
-import { AbortError, RerankError, isAbortError, isRerankError } from '../../src/errors.js';
+import { registerErrorTransfer } from '../../src/browser/comlink-errors.js';
+import { AbortError, RerankError, isAbortError, isRerankError } from '../../src/core/errors.js';
 
 const thrower = {
   rerankError(): never {

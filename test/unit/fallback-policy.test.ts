@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { RerankError } from '../../src/errors.js';
-import { chooseMode, createFallbackReranker, type RerankMode, type SwitchEvent } from '../../src/fallback-policy.js';
-import type { Backend, RerankResponse } from '../../src/protocol.js';
-import type { Reranker } from '../../src/reranker.js';
+import { RerankError } from '../../src/core/errors.js';
+import { chooseMode, createFallbackReranker, type RerankMode, type SwitchEvent } from '../../src/remote/fallback-policy.js';
+import type { Backend, RerankResponse } from '../../src/core/contract.js';
+import type { Reranker } from '../../src/core/reranker.js';
 
 const REQUEST = { model: 'BAAI/bge-reranker-v2-m3', query: 'q', documents: ['a'] };
 

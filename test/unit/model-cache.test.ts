@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ModelFileCache, isQuotaExceeded, type CacheLike } from '../../src/model-cache.js';
+import { ModelFileCache, isQuotaExceeded, type CacheLike } from '../../src/browser/model-cache.js';
 
 /** An in-memory Cache API stand-in whose `put` can be made to fail. */
 function memoryCache(failPut?: () => Error): CacheLike & { entries: Map<string, string>; puts: number } {

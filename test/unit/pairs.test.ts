@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../../src/pairs.js';
+import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../../src/engine/pairs.js';
 
 // A tokenizer with XLM-R's pair layout, one id per word, to check the pair arithmetic exactly.
 const words = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RerankError, isRerankError } from '../../src/errors.js';
-import { validateRerankRequest, validateRerankResponse } from '../../src/protocol.js';
+import { RerankError, isRerankError } from '../../src/core/errors.js';
+import { validateRerankRequest, validateRerankResponse } from '../../src/core/contract.js';
 
 const valid = { model: 'BAAI/bge-reranker-v2-m3', query: 'What is machine learning?', documents: ['a', 'b'] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankResults, sigmoid } from '../../src/ranking.js';
+import { rankResults, sigmoid } from '../../src/core/ranking.js';
 
 const request = { model: 'm', query: 'q', documents: ['zero', 'one', 'two', 'three'] };
 

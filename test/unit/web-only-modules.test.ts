@@ -30,7 +30,7 @@ function runtimeImports(entry: string): Map<string, string> {
   return found;
 }
 
-describe.each(['src/remote.ts', 'src/fallback-policy.ts', 'src/server/app.ts'])('%s', (entry) => {
+describe.each(['src/remote/remote-reranker.ts', 'src/remote/fallback-policy.ts', 'src/server/app.ts'])('%s', (entry) => {
   it('imports no node: module, directly or indirectly, and only web-ready packages', () => {
     for (const [specifier, from] of runtimeImports(entry)) {
       expect(specifier.startsWith('node:') || NODE_BUILTINS.has(specifier), `${from} imports ${specifier}`).toBe(false);

@@ -9,7 +9,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './servers.js';
+import { REPO_ROOT } from '../../../tools/harness/servers.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@
  * Comparing a browser's answer with Node's on the same model and request.
  */
 import { expect } from 'vitest';
-import type { RerankResponse } from '../../../src/protocol.js';
+import type { RerankResponse } from '../../../src/core/contract.js';
 
 /** Scores must agree this closely (sigmoid scores, 0..1). */
 export const SCORE_TOLERANCE = 1e-3;

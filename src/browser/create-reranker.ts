@@ -1,0 +1,180 @@
+/**
+ * The page side's front door: `createReranker()` decides where reranking runs — on this device (in
+ * a Web Worker, or in the page's own thread where there is no `Worker` or when asked), on a remote
+ * server, or the device first with the server as fallback — and returns the `Reranker` for it.
+ */
+import type { BackendOverrides } from './backend-plan.js';
+import type { BrowserEngineConfig, LocalRerankerInfo, EngineTuning } from './browser-engine.js';
+import { registerErrorTransfer } from './comlink-errors.js';
+import { RerankError, isRerankError } from '../core/errors.js';
+import { chooseMode, createFallbackReranker, type FallbackOptions, type RerankMode, type SwitchEvent } from '../remote/fallback-policy.js';
+import { BUILTIN_MODELS, type ModelEntry } from '../core/models.js';
+import { DEFAULT_CACHE_NAME } from './model-cache.js';
+import type { ProgressCallback } from '../core/progress.js';
+import type { Dtype } from '../core/contract.js';
+import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
+import type { Reranker, RerankerInfo } from '../core/reranker.js';
+import { InThreadReranker } from './in-thread-reranker.js';
+import type { LocalReranker } from './local-reranker.js';
+import { WorkerReranker } from './worker-reranker.js';
+
+export type { LocalReranker } from './local-reranker.js';
+
+/** Options of the browser's `createReranker()`. All optional. */
+export interface BrowserRerankerOptions extends EngineTuning {
+  /** Load progress: `download` per file, `progress` in bytes over all files, then `ready`. */
+  onProgress?: ProgressCallback;
+  /**
+   * The models to serve; the first is preloaded. Default: `BAAI/bge-reranker-v2-m3` from the hub
+   * (`onnx-community/bge-reranker-v2-m3-ONNX`). A `{ path }` source is resolved against the page's
+   * URL; `{ url }` is a self-hosted base URL.
+   */
+  models?: ModelEntry[];
+  /** Run only on this backend (default: WebGPU when a hardware adapter exists, else WASM). */
+  device?: 'webgpu' | 'wasm';
+  /** Model precision (default: fp16 on WebGPU with shader-f16, else fp32; q8 on WASM). */
+  dtype?: Dtype;
+  /** WASM threads (default: one per core, at most 8, when cross-origin isolated; else 1). */
+  threads?: number;
+  /** Base URL of onnxruntime-web's .wasm/.mjs files (default: the copy the app's bundler ships). */
+  wasmPaths?: string;
+  /**
+   * Keep downloaded model files in the Cache API (default true, cache `webrerank-models`), so the
+   * next load works offline. A full disk only turns persistence off.
+   */
+  cache?: boolean | { name?: string };
+  /** Run the model in a Web Worker (default: true where `Worker` exists). */
+  inWorker?: boolean;
+  /** Load the first model now (default true): `createReranker` resolves when it is ready. */
+  preload?: boolean;
+  /**
+   * Where reranking runs: `local` (this device only), `remote` (the `remote` server only) or `auto`
+   * (this device when it can run the model well, else — or once the local model fails to load or
+   * its worker keeps crashing — the remote server). Default: `auto` with a `remote`, else `local`.
+   */
+  mode?: RerankMode;
+  /** A `/v1/rerank` server to use in `remote` and `auto` modes. */
+  remote?: RemoteRerankerOptions;
+  /** Called once if `auto` mode moves from the device to the remote server. */
+  onSwitch?: (event: SwitchEvent) => void;
+}
+
+/** What a browser reranker reports. The device details are absent while a remote server answers. */
+export type BrowserRerankerInfo = RerankerInfo & Partial<Pick<LocalRerankerInfo, 'inWorker' | 'capabilities' | 'plan' | 'cache'>>;
+
+/** A reranker created in a browser: on this device, on a remote server, or either (`auto`). */
+export interface BrowserReranker extends Reranker {
+  info(): Promise<BrowserRerankerInfo>;
+}
+
+/**
+ * Starts a reranker on this device (or a remote server, per `mode`).
+ *
+ * @example
+ * const reranker = await createReranker({ onProgress: (event) => console.log(event) });
+ * const { results } = await reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query, documents });
+ */
+export async function createReranker(options: BrowserRerankerOptions = {}): Promise<BrowserReranker> {
+  registerErrorTransfer();
+  const mode = options.mode ?? (options.remote ? 'auto' : 'local');
+  const remote = options.remote ? createRemoteReranker(options.remote) : undefined;
+  const preload = options.preload ?? true;
+  // `remote` needs no probe: nothing of this device is used.
+  const local = mode === 'remote' ? undefined : createLocalReranker({ ...options, preload: false });
+  const planCanRunLocally = local ? await probeLocal(local, mode) : false;
+  const decision = chooseMode({ mode, planCanRunLocally, remoteConfigured: remote !== undefined });
+  if (decision.start === 'remote' || !local) {
+    await local?.dispose();
+    return remote as Reranker;
+  }
+  if (!decision.canFallBack || !remote) {
+    if (preload) {
+      try {
+        await local.load();
+      } catch (error) {
+        await local.dispose();
+        throw error;
+      }
+    }
+    return local;
+  }
+  // A failed preload is not thrown here: the fallback sees it on the first request and switches.
+  const loaded = preload ? local.load().then(() => local) : Promise.resolve(local);
+  await loaded.catch(() => undefined);
+  const fallbackOptions: FallbackOptions = {};
+  if (options.onSwitch) fallbackOptions.onSwitch = options.onSwitch;
+  return createFallbackReranker(() => loaded, remote, fallbackOptions);
+}
+
+/**
+ * Probes and plans (in the worker, where the model would run) without loading: can this device
+ * run the model? `auto` asks whether it runs it *well*; `local` only whether it runs at all.
+ */
+async function probeLocal(local: LocalReranker, mode: RerankMode): Promise<boolean> {
+  try {
+    const found = await local.started();
+    return mode === 'auto' ? found.plan.local : true;
+  } catch (error) {
+    if (mode !== 'auto' || !isRerankError(error) || error.code !== 'model_unavailable') {
+      await local.dispose();
+      throw error;
+    }
+    return false;
+  }
+}
+
+/** A reranker on this device, in a worker unless there is none or `inWorker` is false. */
+function createLocalReranker(options: BrowserRerankerOptions): LocalReranker {
+  const config = engineConfig(options);
+  const inWorker = options.inWorker ?? typeof Worker === 'function';
+  return inWorker ? new WorkerReranker(config, options.onProgress, startWorker) : new InThreadReranker(config, options.onProgress);
+}
+
+/**
+ * Starts the worker. The literal `new Worker(new URL(…, import.meta.url), { type: 'module' })` is
+ * what bundlers (Vite, webpack 5, Rollup plugins, esbuild plugins) recognize and bundle: from
+ * source, Vite maps `rerank.worker.js` to `rerank.worker.ts`; from the built package, the .js is there.
+ */
+function startWorker(): Worker {
+  return new Worker(new URL('../../worker/rerank.worker.js', import.meta.url), { type: 'module' });
+}
+
+/** The plain-data engine config for `options`, with page-relative model paths made absolute. */
+export function engineConfig(options: BrowserRerankerOptions): BrowserEngineConfig {
+  const overrides: BackendOverrides = {};
+  if (options.device !== undefined) overrides.device = options.device;
+  if (options.dtype !== undefined) overrides.dtype = options.dtype;
+  if (options.threads !== undefined) overrides.threads = options.threads;
+  const engine: EngineTuning = {};
+  for (const key of ['maxLength', 'maxQueryTokens', 'tokenBudget', 'maxBatchSize', 'batchInvariant', 'maxDocuments'] as const) {
+    if (options[key] !== undefined) (engine as Record<string, unknown>)[key] = options[key];
+  }
+  const cache = options.cache ?? true;
+  const config: BrowserEngineConfig = {
+    models: (options.models ?? [...BUILTIN_MODELS]).map(resolveModelPath),
+    overrides,
+    cache: cache === false ? false : { name: (cache === true ? undefined : cache.name) ?? DEFAULT_CACHE_NAME },
+    engine,
+    preload: options.preload ?? true,
+  };
+  if (config.models.length === 0) throw new RerankError('invalid_request', 'models must name at least one model.');
+  if (options.wasmPaths !== undefined) config.wasmPaths = new URL(options.wasmPaths, baseUrl()).href;
+  return config;
+}
+
+/**
+ * A worker resolves relative URLs against its own script, not the page: resolve a `{ path }`
+ * source here, against the page, so `path: 'models/x'` means what the app author meant. It stays a
+ * path (from the origin's root) on this origin, and becomes a `{ url }` source on another.
+ */
+function resolveModelPath(entry: ModelEntry): ModelEntry {
+  if (!('path' in entry.source)) return { ...entry };
+  const url = new URL(entry.source.path, baseUrl());
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+  return { ...entry, source: url.origin === origin ? { path: url.pathname } : { url: url.href } };
+}
+
+function baseUrl(): string {
+  const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  return scope.document?.baseURI ?? scope.location?.href ?? 'http://localhost/';
+}

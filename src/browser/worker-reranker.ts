@@ -1,0 +1,144 @@
+/**
+ * The `Reranker` that runs the engine in a Web Worker, over comlink.
+ *
+ * It keeps the page's promises honest whatever the worker does: an abort rejects at once (and
+ * cancels the call in the worker between batches), and a worker that dies — crash, out of memory,
+ * closed — rejects every call in flight with `worker_crashed`; the next call starts a fresh worker.
+ */
+import { proxy, wrap, type Remote } from 'comlink';
+import { RerankError, disposedError, throwIfAborted } from '../core/errors.js';
+import type { ProgressCallback } from '../core/progress.js';
+import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankOptions } from '../core/reranker.js';
+import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
+import { abortable, validate, type LocalReranker } from './local-reranker.js';
+import type { WorkerHost } from './worker-host.js';
+
+/** One worker and what the page knows about it. */
+interface Session {
+  readonly worker: Worker;
+  readonly api: Remote<WorkerHost>;
+  /** Resolves when the worker has started (and preloaded); rejects as `start()` does. */
+  readonly ready: Promise<LocalRerankerInfo>;
+  /** Rejects with `worker_crashed` when the worker dies; never resolves. */
+  readonly dead: Promise<never>;
+  alive: boolean;
+  end(reason: string): void;
+}
+
+/** The `Reranker` that runs the engine in a Web Worker. */
+export class WorkerReranker implements LocalReranker {
+  #session: Session | undefined;
+  #disposed = false;
+  #nextCallId = 1;
+
+  constructor(
+    private readonly config: BrowserEngineConfig,
+    private readonly onProgress: ProgressCallback | undefined,
+    private readonly spawn: () => Worker,
+  ) {}
+
+  /** Starts the worker (and preloads the model) if it isn't running; resolves when it is ready. */
+  started(): Promise<LocalRerankerInfo> {
+    const session = this.#current();
+    return Promise.race([session.ready, session.dead]);
+  }
+
+  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+    const valid = validate(this.config, request);
+    throwIfAborted(options.signal);
+    const session = this.#current();
+    const callId = this.#nextCallId++;
+    const run = async (): Promise<RerankResponse> => {
+      await Promise.race([session.ready, session.dead]);
+      // Aborted while the worker started: don't send a call that would only be cancelled.
+      throwIfAborted(options.signal);
+      return Promise.race([session.api.rerank(valid, callId), session.dead]);
+    };
+    return abortable(run(), options.signal, () => {
+      if (session.alive) session.api.cancel(callId).catch(() => undefined);
+    });
+  }
+
+  async load(modelId?: string): Promise<LocalRerankerInfo> {
+    const session = this.#current();
+    await Promise.race([session.ready, session.dead]);
+    return Promise.race([session.api.load(modelId), session.dead]);
+  }
+
+  async info(): Promise<LocalRerankerInfo> {
+    const session = this.#current();
+    await Promise.race([session.ready, session.dead]);
+    return Promise.race([session.api.info(), session.dead]);
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#session?.end('The reranker was disposed while this call ran.');
+    this.#session = undefined;
+  }
+
+  /** The live session, or a fresh worker when there is none (first call, or the last one died). */
+  #current(): Session {
+    if (this.#disposed) throw disposedError();
+    if (!this.#session?.alive) this.#session = this.#spawnSession();
+    return this.#session;
+  }
+
+  #spawnSession(): Session {
+    const worker = this.spawn();
+    const api = wrap<WorkerHost>(worker);
+    let reject!: (error: RerankError) => void;
+    const dead = new Promise<never>((_, fail) => (reject = fail));
+    dead.catch(() => undefined);
+    const lifeline = new AbortController();
+    /** Stops the worker and forgets it; false if it was already gone. */
+    const retire = (): boolean => {
+      if (!session.alive) return false;
+      session.alive = false;
+      lifeline.abort();
+      worker.terminate();
+      if (this.#session === session) this.#session = undefined;
+      return true;
+    };
+    const start = async (): Promise<LocalRerankerInfo> => {
+      const name = `webrerank-worker-${randomId()}`;
+      const held = await Promise.race([api.holdLifeline(name), dead]);
+      // The worker holds the lock until it dies; ours is granted exactly then. This is how a
+      // crash, an out-of-memory kill or self.close() — none of which fires an event — is noticed.
+      if (held) watchLifeline(name, lifeline.signal, () => session.end('The rerank worker stopped (it crashed, ran out of memory or was closed).'));
+      const progress = this.onProgress && proxy(this.onProgress);
+      return Promise.race([api.start(this.config, progress), dead]);
+    };
+    const session: Session = {
+      worker,
+      api,
+      dead,
+      alive: true,
+      end: (reason) => {
+        if (retire()) reject(new RerankError('worker_crashed', reason));
+      },
+      get ready() {
+        return ready;
+      },
+    };
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      session.end(`The rerank worker failed: ${event.message || 'it could not be started or threw an uncaught error'}.`);
+    });
+    worker.addEventListener('messageerror', () => session.end('A message from the rerank worker could not be read.'));
+    const ready = start();
+    // A failed start (say the model failed to load) retires the worker, so the next call retries.
+    ready.catch(retire);
+    return session;
+  }
+}
+
+function watchLifeline(name: string, signal: AbortSignal, onRelease: () => void): void {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  locks?.request(name, { signal }, () => onRelease()).catch(() => undefined);
+}
+
+function randomId(): string {
+  return typeof crypto?.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,198 @@
+/**
+ * `webrerank serve`: the hosted Rerank API over HTTP, answered by a local model or forwarded to an
+ * upstream. Flags win over environment variables; errors go to stderr as the server's JSON error
+ * body, like `webrerank rank`.
+ */
+import { parseArgs } from 'node:util';
+import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, integerFlag, usageError } from './options.js';
+import { toRerankError, type RerankError } from '../core/errors.js';
+import { DEFAULT_MODEL_ID } from '../core/models.js';
+import { DEFAULT_MAX_PENDING, type ServerLimits } from '../server/app.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
+import { DEFAULT_HOST, DEFAULT_PORT, loadApiKeys, startServer, type NodeServerOptions } from '../server/node-server.js';
+
+const HELP = `Usage: webrerank serve [options]
+
+Answers POST /v1/rerank exactly as the hosted Rerank API does, plus GET /v1/models and GET /health.
+
+Where ranking runs (default: the model in this process):
+${modelFlagsHelp(DEFAULT_MODEL_ID, 26)}
+  --upstream URL            instead, forward to this /v1/rerank server with WEBRERANK_UPSTREAM_KEY
+  --upstream-protocol P     rerank (default) or tei (Text Embeddings Inference's /rerank)
+
+Listening:
+  --port N                  port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host ADDR               address to bind (default ${DEFAULT_HOST}: this machine only)
+  --cors ORIGIN             let pages from ORIGIN call the API (repeat or comma-separate; * for any)
+
+Access (keys are never logged):
+  --api-keys-file FILE      accepted API keys, one per line; added to WEBRERANK_API_KEYS (comma-separated)
+                            Without any key the server is open to whoever can reach it.
+
+Limits, per API key (environment variable in brackets):
+  --rate-limit N            requests per second, then 429 with Retry-After  [WEBRERANK_RATE_LIMIT]
+  --rate-burst N            requests allowed at once (default: one second's worth)  [WEBRERANK_RATE_BURST]
+  --quota-requests N        requests per key while the server runs, then 402  [WEBRERANK_QUOTA_REQUESTS]
+  --quota-documents N       documents per key while the server runs, then 402  [WEBRERANK_QUOTA_DOCUMENTS]
+  --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
+  --max-documents N         most documents per request (default 1000)
+
+Limits, for the whole server:
+  --max-pending N           most reranks running or waiting at once, then 503 with Retry-After
+                            (default ${DEFAULT_MAX_PENDING})  [WEBRERANK_MAX_PENDING]
+
+Stops on Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+type Values = ReturnType<typeof parseServeArgs>['values'];
+
+function parseServeArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      ...MODEL_FLAGS,
+      upstream: { type: 'string' },
+      'upstream-protocol': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      cors: { type: 'string', multiple: true },
+      'api-keys-file': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'rate-burst': { type: 'string' },
+      'quota-requests': { type: 'string' },
+      'quota-documents': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'max-documents': { type: 'string' },
+      'max-pending': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
+/** Runs the server until SIGINT/SIGTERM; resolves with the exit code. */
+export async function serve(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let values: Values;
+  try {
+    values = parseServeArgs(argv).values;
+  } catch (error) {
+    return fail(usageError((error as Error).message));
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+
+  try {
+    const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
+      throw usageError(`Cannot read --api-keys-file: ${(error as Error).message}`);
+    });
+    const options = serverOptions(values, env, apiKeys);
+    const server = await startServer(options);
+    // One write, so whoever reads the banner from a pipe gets it whole.
+    process.stdout.write(`${startupLines(server.url, options, apiKeys.length).join('\n')}\n`);
+    if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
+      process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
+    }
+    await stopSignal();
+    await server.close();
+    return 0;
+  } catch (error) {
+    return fail(toRerankError(error));
+  }
+}
+
+function serverOptions(values: Values, env: Record<string, string | undefined>, apiKeys: string[]): NodeServerOptions {
+  const options: NodeServerOptions = { apiKeys, limits: limitsFrom(values, env) };
+  if (values.port !== undefined) options.port = integerFlag('--port', values.port, 0);
+  if (values.host !== undefined) options.host = values.host;
+  const origins = (values.cors ?? []).flatMap((value) => value.split(',')).map((origin) => origin.trim()).filter(Boolean);
+  if (origins.length > 0) options.cors = origins;
+
+  if (values.upstream !== undefined) {
+    if (values['model-path'] !== undefined) throw usageError('Give either --model-path or --upstream, not both.');
+    const protocol = values['upstream-protocol'] ?? 'rerank';
+    if (protocol !== 'rerank' && protocol !== 'tei') throw usageError(`--upstream-protocol must be rerank or tei, got "${protocol}".`);
+    options.upstream = {
+      baseUrl: values.upstream,
+      protocol,
+      models: [values.model ?? DEFAULT_MODEL_ID],
+      ...(env.WEBRERANK_UPSTREAM_KEY ? { apiKey: env.WEBRERANK_UPSTREAM_KEY } : {}),
+    };
+    return options;
+  }
+
+  options.engine = modelOptionsFromFlags(values);
+  if (options.limits?.maxDocuments !== undefined) options.engine.maxDocuments = options.limits.maxDocuments;
+  return options;
+}
+
+/** Limits from flags, falling back to their environment variables. */
+function limitsFrom(values: Values, env: Record<string, string | undefined>): ServerLimits {
+  const setting = (flag: keyof Values, variable: string): [string, string] | undefined => {
+    const flagValue = values[flag];
+    if (typeof flagValue === 'string') return [`--${flag}`, flagValue];
+    const envValue = env[variable];
+    return envValue !== undefined && envValue !== '' ? [variable, envValue] : undefined;
+  };
+  const limits: ServerLimits = {};
+  const rate = setting('rate-limit', 'WEBRERANK_RATE_LIMIT');
+  const burst = setting('rate-burst', 'WEBRERANK_RATE_BURST');
+  if (rate) limits.rateLimit = { requestsPerSecond: positive(...rate), ...(burst ? { burst: integerFlag(...burst, 1) } : {}) };
+  else if (burst) throw usageError('--rate-burst needs --rate-limit.');
+  const requests = setting('quota-requests', 'WEBRERANK_QUOTA_REQUESTS');
+  const documents = setting('quota-documents', 'WEBRERANK_QUOTA_DOCUMENTS');
+  if (requests || documents) {
+    limits.quota = { ...(requests ? { requests: integerFlag(...requests, 0) } : {}), ...(documents ? { documents: integerFlag(...documents, 0) } : {}) };
+  }
+  const bodyBytes = setting('max-body-bytes', 'WEBRERANK_MAX_BODY_BYTES');
+  if (bodyBytes) limits.maxBodyBytes = integerFlag(...bodyBytes, 1);
+  if (values['max-documents'] !== undefined) limits.maxDocuments = integerFlag('--max-documents', values['max-documents'], 1);
+  const pending = setting('max-pending', 'WEBRERANK_MAX_PENDING');
+  if (pending) limits.maxPending = integerFlag(...pending, 1);
+  return limits;
+}
+
+/** What the operator needs to know at startup: where, what, and whether anyone can walk in. */
+function startupLines(url: string, options: NodeServerOptions, keyCount: number): string[] {
+  const host = options.host ?? DEFAULT_HOST;
+  const source = options.upstream
+    ? `forwarding to ${new URL(options.upstream.baseUrl).origin} (${options.upstream.protocol ?? 'rerank'})${options.upstream.apiKey ? ' with WEBRERANK_UPSTREAM_KEY' : ''}`
+    : `model ${options.engine?.model ?? DEFAULT_MODEL_ID} from ${options.engine?.modelPath ?? 'the hub'}, loading in the background (GET /health says when it is ready)`;
+  return [
+    `webrerank serve: listening on ${url}`,
+    `  POST ${url}/v1/rerank  GET ${url}/v1/models  GET ${url}/health`,
+    `  ${source}`,
+    keyCount > 0
+      ? `  ${keyCount} API key${keyCount === 1 ? '' : 's'} accepted (Authorization: Bearer <key>)`
+      : `  no API keys configured: the server is open, bound to ${host}${isLoopback(host) ? ' (reachable from this machine only)' : ''}`,
+  ];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function positive(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw usageError(`${name} must be a positive number, got "${value}".`);
+  return number;
+}
+
+function fail(error: RerankError): number {
+  process.stderr.write(`${JSON.stringify(error.toJSON())}\n`);
+  return 1;
+}

@@ -1,0 +1,36 @@
+/**
+ * The one interface every reranker implements — the in-thread engine, the worker client and the
+ * remote client — so callers can't tell them apart.
+ */
+import type { Backend, Dtype, RerankRequest, RerankResponse } from './contract.js';
+
+export interface RerankOptions {
+  /** Cancels the call; honoured between batches. Rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/** What a reranker is and what it has done, for display and diagnostics. */
+export interface RerankerInfo {
+  /** Where inference runs now; null before a model has loaded. */
+  backend: Backend | null;
+  dtype: Dtype | string | null;
+  state: 'idle' | 'loading' | 'ready' | 'failed';
+  /** Model ids this reranker serves. */
+  models: string[];
+  /** Threads the runtime was given, when known. */
+  threads?: number;
+  /** Backends that were tried and failed, in order, with why. */
+  fallbacks?: { backend: Backend; dtype: string; reason: string }[];
+  /** Why the last load failed, when `state` is `failed`. */
+  error?: string;
+  /** Why reranking moved from this device to the remote server, once it has (`auto` mode). */
+  fallbackReason?: string;
+}
+
+export interface Reranker {
+  /** Ranks `request.documents` against `request.query`; the hosted API's response shape. */
+  rerank(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse>;
+  info(): Promise<RerankerInfo>;
+  /** Frees the model (and worker). Later calls reject. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,216 @@
+/**
+ * Loading a cross-encoder through transformers.js and running it on packed batches.
+ *
+ * We load with AutoTokenizer + AutoModelForSequenceClassification and read the raw logit: the
+ * `text-classification` pipeline softmaxes a single logit, which makes every score 1.0.
+ */
+import type { PackedBatch } from './batching.js';
+import { RerankError } from '../core/errors.js';
+import type { ModelEntry, ModelSource } from '../core/models.js';
+import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs.js';
+import type { TransformersProgressEvent } from '../core/progress.js';
+import type { Dtype, LocalBackend } from '../core/contract.js';
+import { cacheUnigramWords } from './unigram-word-cache.js';
+
+/** Where and how to run a model: one entry of a backend plan. */
+export interface RuntimeChoice {
+  /** `cpu` is onnxruntime-node; `wasm` and `webgpu` are onnxruntime-web. */
+  device: LocalBackend;
+  dtype: Dtype;
+  /** Intra-op threads (cpu) or WASM worker threads (wasm). Unset: the runtime's default. */
+  threads?: number;
+}
+
+/** A loaded model, ready to score packed pairs. */
+export interface CrossEncoder {
+  readonly backend: LocalBackend;
+  readonly dtype: Dtype;
+  readonly template: PairTemplate;
+  /** Longest pair (special tokens included) the model accepts. */
+  readonly maxPositions: number;
+  /** Whether the model takes `token_type_ids` (BERT-style) besides ids and mask. */
+  readonly usesTokenTypes: boolean;
+  /** Token ids of `text` without special tokens. */
+  encode(text: string): number[];
+  /** One logit per row of the batch. */
+  logits(batch: PackedBatch): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export interface LoadOptions {
+  onProgress?: (event: TransformersProgressEvent) => void;
+  /** Base URL or folder of onnxruntime-web's .wasm/.mjs files; unset keeps the bundler's copy. */
+  wasmPaths?: string;
+  /**
+   * Name ORT's execution providers outright instead of passing `runtime.device` to
+   * transformers.js. Node's WASM backend needs it: transformers.js refuses device 'wasm' in Node,
+   * and with onnxruntime-web swapped in it knows no device at all.
+   */
+  executionProviders?: string[];
+}
+
+export type CrossEncoderLoader = (entry: ModelEntry, runtime: RuntimeChoice, options: LoadOptions) => Promise<CrossEncoder>;
+
+/** transformers.js file suffix per dtype: model.onnx, model_fp16.onnx, model_quantized.onnx. */
+const TRANSFORMERS_DTYPE: Record<Dtype, string> = { fp32: 'fp32', fp16: 'fp16', q8: 'q8' };
+
+// transformers.js keeps its settings in one global `env`; loads are serialized so one load's
+// source settings can't leak into another's.
+let loadChain: Promise<unknown> = Promise.resolve();
+
+/** Loads `entry` on `runtime` with transformers.js. */
+export const loadCrossEncoder: CrossEncoderLoader = (entry, runtime, options) => {
+  const load = loadChain.then(() => loadWithTransformers(entry, runtime, options));
+  loadChain = load.catch(() => undefined);
+  return load;
+};
+
+interface SequenceClassifier {
+  (inputs: Record<string, unknown>): Promise<{ logits: { data: ArrayLike<number>; dims: number[] } }>;
+  config: { num_labels?: number; id2label?: Record<string, string>; max_position_embeddings?: number; pad_token_id?: number; model_type?: string };
+  sessions?: Record<string, { inputNames?: readonly string[] }>;
+  dispose(): Promise<unknown>;
+}
+
+async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, options: LoadOptions): Promise<CrossEncoder> {
+  const transformers = await import('@huggingface/transformers');
+  const { env, AutoTokenizer, AutoModelForSequenceClassification, Tensor } = transformers;
+  const { modelId, revision } = pointEnvAtSource(env, entry.source);
+
+  const onnx = env.backends.onnx;
+  // onnxruntime-web's WebGPU backend runs inside the same WASM module as its WASM backend, so
+  // both read these settings (once, when the module starts).
+  if (runtime.device !== 'cpu' && onnx.wasm) {
+    if (runtime.threads !== undefined) onnx.wasm.numThreads = runtime.threads;
+    if (options.wasmPaths !== undefined) onnx.wasm.wasmPaths = options.wasmPaths;
+  }
+
+  const sessionOptions: Record<string, unknown> = {};
+  if (runtime.device === 'cpu' && runtime.threads !== undefined) {
+    sessionOptions.intraOpNumThreads = runtime.threads;
+    sessionOptions.interOpNumThreads = 1;
+  }
+  const pretrainedOptions: Record<string, unknown> = {
+    dtype: TRANSFORMERS_DTYPE[runtime.dtype],
+    progress_callback: options.onProgress,
+    session_options: sessionOptions,
+  };
+  if (revision) pretrainedOptions.revision = revision;
+  if (entry.externalData?.[runtime.dtype]) pretrainedOptions.use_external_data_format = true;
+  if (options.executionProviders) {
+    // 'auto' passes transformers.js' device check; the explicit execution providers decide what runs.
+    pretrainedOptions.device = 'auto';
+    sessionOptions.executionProviders = options.executionProviders;
+  } else {
+    pretrainedOptions.device = runtime.device;
+  }
+
+  // Tokenizer and model load side by side: faster, and the big model file's size is known early,
+  // so the progress total doesn't jump (and the bar stall at 100 %) once the small files are done.
+  const [tokenizerLoaded, modelLoaded] = await Promise.allSettled([
+    AutoTokenizer.from_pretrained(modelId, { progress_callback: options.onProgress, ...(revision ? { revision } : {}) }),
+    AutoModelForSequenceClassification.from_pretrained(modelId, pretrainedOptions),
+  ]);
+  if (modelLoaded.status === 'rejected') throw modelLoaded.reason;
+  const model = modelLoaded.value as unknown as SequenceClassifier;
+  if (tokenizerLoaded.status === 'rejected') {
+    await model.dispose();
+    throw tokenizerLoaded.reason;
+  }
+  const tokenizer = tokenizerLoaded.value as unknown as PairTokenizer & { model_max_length?: number };
+
+  const numLabels = model.config.num_labels ?? Object.keys(model.config.id2label ?? { 0: '' }).length;
+  if (numLabels !== 1) {
+    await model.dispose();
+    throw new RerankError('model_load_failed', `Model "${entry.id}" has ${numLabels} labels; a reranker needs exactly one relevance logit.`);
+  }
+
+  const template = readPairTemplate(tokenizer);
+  // XLM-R's Unigram tokenizer: word by word with a cache, the same tokens much sooner.
+  cacheUnigramWords(tokenizer);
+  const inputNames = Object.values(model.sessions ?? {})[0]?.inputNames ?? [];
+  const usesTokenTypes = inputNames.includes('token_type_ids');
+
+  return {
+    backend: runtime.device,
+    dtype: runtime.dtype,
+    template,
+    maxPositions: positionLimit(model.config, tokenizer.model_max_length),
+    usesTokenTypes,
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    async logits(batch) {
+      const dims = [batch.rows, batch.width];
+      const feeds: Record<string, unknown> = {
+        input_ids: new Tensor('int64', batch.inputIds, dims),
+        attention_mask: new Tensor('int64', batch.attentionMask, dims),
+      };
+      if (usesTokenTypes) feeds.token_type_ids = new Tensor('int64', batch.tokenTypeIds ?? new BigInt64Array(batch.rows * batch.width), dims);
+      const { logits } = await model(feeds);
+      return logits.data instanceof Float32Array ? logits.data : Float32Array.from(logits.data);
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
+
+/**
+ * Longest pair the model takes: XLM-R/RoBERTa reserve `pad_token_id + 1` position slots
+ * (8194 positions → 8192 tokens); the tokenizer's model_max_length, when sane, also bounds it.
+ */
+function positionLimit(config: SequenceClassifier['config'], tokenizerMax: number | undefined): number {
+  const positions = config.max_position_embeddings ?? 512;
+  const offset = config.model_type === 'xlm-roberta' || config.model_type === 'roberta' ? (config.pad_token_id ?? 1) + 1 : 0;
+  const fromConfig = positions - offset;
+  return tokenizerMax !== undefined && tokenizerMax > 0 && tokenizerMax < fromConfig ? tokenizerMax : fromConfig;
+}
+
+interface TransformersEnv {
+  allowLocalModels: boolean;
+  allowRemoteModels: boolean;
+  localModelPath: string;
+  remoteHost: string;
+  remotePathTemplate: string;
+}
+
+// The hub location transformers.js started with (or the app set), restored for hub sources after a
+// self-hosted URL source has borrowed the remote-host settings.
+let hubLocation: { remoteHost: string; remotePathTemplate: string } | undefined;
+
+/**
+ * Points transformers.js' global env at a source and returns the id to load. Local folders go
+ * through `localModelPath` with the hub switched off, so a missing file fails instead of silently
+ * going to huggingface.co; self-hosted URLs take the hub's place as the remote host.
+ */
+function pointEnvAtSource(env: TransformersEnv, source: ModelSource): { modelId: string; revision?: string } {
+  hubLocation ??= { remoteHost: env.remoteHost, remotePathTemplate: env.remotePathTemplate };
+  if ('hub' in source) {
+    env.remoteHost = hubLocation.remoteHost;
+    env.remotePathTemplate = hubLocation.remotePathTemplate;
+    env.allowRemoteModels = true;
+    env.allowLocalModels = false;
+    return source.revision ? { modelId: source.hub, revision: source.revision } : { modelId: source.hub };
+  }
+  const location = 'url' in source ? source.url : source.path;
+  const trimmed = location.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  const name = trimmed.slice(cut + 1);
+  if (!/^\w(?:[\w\-.]{0,94}\w)?$/.test(name) || name.includes('..') || name.includes('--')) {
+    throw new RerankError('model_load_failed', `Model location "${location}" must end in a folder name of letters, digits, '-', '_' or '.' (starting and ending with a letter or digit).`);
+  }
+  const parent = cut >= 0 ? `${trimmed.slice(0, cut)}/` : '../';
+  if ('url' in source) {
+    // transformers.js (4.3) never fetches tokenizer files from a `localModelPath` that is a URL —
+    // its file probe skips URLs when remote models are off — so a base URL is served as the remote
+    // host instead, with the hub's path template replaced by the bare folder.
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.remoteHost = parent;
+    env.remotePathTemplate = '{model}/';
+    return { modelId: name };
+  }
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = parent;
+  return { modelId: name };
+}

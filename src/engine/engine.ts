@@ -1,0 +1,224 @@
+/**
+ * The rerank engine: request in, ranked results out. Tokenize, build pairs, batch, run, score.
+ *
+ * It knows nothing of workers, the DOM or Node: the model comes from a loader, so the same engine
+ * runs in a Web Worker, in a page, in Node and behind the server, and tests can drive it directly.
+ */
+import { engineBatching, packBatch, planBatches, type BatchingOptions, type BatchingTuning } from './batching.js';
+import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
+import { RerankError, disposedError, messageOf, throwIfAborted, toRerankError } from '../core/errors.js';
+import { yieldToEventLoop } from './event-loop.js';
+import { ModelRegistry, type ModelEntry } from '../core/models.js';
+import { buildRequestPairs, pairLimits, segmentBoundary, type PairLimits } from './pairs.js';
+import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { rankResults, sigmoid } from '../core/ranking.js';
+import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** FlagReranker's default pair length. The model itself takes up to 8192 tokens. */
+export const DEFAULT_MAX_LENGTH = 512;
+
+export interface EngineOptions extends BatchingTuning {
+  /** The models this engine serves; defaults to the built-in registry (bge-reranker-v2-m3). */
+  registry?: ModelRegistry;
+  /** Backends to try, in order, when loading a model; the first that loads is used. */
+  runtimes: RuntimeChoice[];
+  /** How models are loaded; transformers.js unless a test or benchmark swaps it. */
+  loader?: CrossEncoderLoader;
+  loadOptions?: Omit<LoadOptions, 'onProgress'>;
+  /** Longest pair, special tokens included (default 512, at most the model's limit). */
+  maxLength?: number;
+  /** Longest query in tokens (default ¾ of maxLength, as FlagReranker). */
+  maxQueryTokens?: number;
+  /** Most documents per request (default 1000). */
+  maxDocuments?: number;
+  onProgress?: ProgressCallback;
+}
+
+interface LoadedModel {
+  encoder: CrossEncoder;
+  /** Runtimes not yet tried, for a fallback after a failure at inference time. */
+  remaining: RuntimeChoice[];
+  queue: SerialQueue;
+  limits: PairLimits;
+}
+
+type Fallback = NonNullable<RerankerInfo['fallbacks']>[number];
+
+/**
+ * Reranks in the current thread. Loads each model on first use (or on `load()`), one inference at a
+ * time per model.
+ *
+ * @example
+ * const engine = new RerankEngine({ runtimes: [{ device: 'cpu', dtype: 'q8' }] });
+ * const { results } = await engine.rerank({ model: 'BAAI/bge-reranker-v2-m3', query, documents });
+ */
+export class RerankEngine implements Reranker {
+  readonly registry: ModelRegistry;
+  readonly #options: EngineOptions;
+  readonly #loader: CrossEncoderLoader;
+  readonly #models = new Map<string, Promise<LoadedModel>>();
+  readonly #fallbacks: Fallback[] = [];
+  #state: RerankerInfo['state'] = 'idle';
+  #lastError: string | undefined;
+  #current: CrossEncoder | undefined;
+  #disposed = false;
+
+  constructor(options: EngineOptions) {
+    if (options.runtimes.length === 0) throw new TypeError('RerankEngine needs at least one runtime to try.');
+    this.#options = options;
+    this.registry = options.registry ?? new ModelRegistry();
+    this.#loader = options.loader ?? loadCrossEncoder;
+  }
+
+  /** Loads a model ahead of the first request (by default the first one served). */
+  async load(modelId: string = this.registry.ids()[0] ?? ''): Promise<void> {
+    await this.#model(this.registry.get(modelId));
+  }
+
+  async rerank(body: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+    this.#assertUsable();
+    const request = validateRerankRequest(body, {
+      models: this.registry.ids(),
+      maxDocuments: this.#options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS,
+    });
+    throwIfAborted(options.signal);
+    const entry = this.registry.get(request.model);
+    const model = await this.#model(entry);
+    try {
+      return await model.queue.run(() => this.#score(model, request, options.signal));
+    } catch (error) {
+      // A GPU can vanish mid-run (device lost, driver reset): move to the next backend, once.
+      if (!this.#isBackendFailure(error, model)) throw toRerankError(error);
+      const replacement = await this.#fallBack(entry, model, error);
+      return replacement.queue.run(() => this.#score(replacement, request, options.signal));
+    }
+  }
+
+  async info(): Promise<RerankerInfo> {
+    const info: RerankerInfo = {
+      backend: this.#current?.backend ?? null,
+      dtype: this.#current?.dtype ?? null,
+      state: this.#state,
+      models: this.registry.ids(),
+    };
+    const threads = this.#options.runtimes.find((runtime) => runtime.device === this.#current?.backend)?.threads;
+    if (threads !== undefined) info.threads = threads;
+    if (this.#fallbacks.length > 0) info.fallbacks = [...this.#fallbacks];
+    if (this.#lastError !== undefined) info.error = this.#lastError;
+    return info;
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    const loads = [...this.#models.values()];
+    this.#models.clear();
+    await Promise.all(loads.map((load) => load.then((model) => model.encoder.dispose(), () => undefined)));
+  }
+
+  #assertUsable(): void {
+    if (this.#disposed) throw disposedError();
+  }
+
+  /** The loaded model for `entry`, loading it once however many requests wait for it. */
+  #model(entry: ModelEntry): Promise<LoadedModel> {
+    this.#assertUsable();
+    let load = this.#models.get(entry.id);
+    if (!load) {
+      load = this.#loadFirstWorking(entry, this.#options.runtimes);
+      this.#models.set(entry.id, load);
+      // A failed load is not cached: the next request tries again (the network may be back).
+      load.catch(() => {
+        if (this.#models.get(entry.id) === load) this.#models.delete(entry.id);
+      });
+    }
+    return load;
+  }
+
+  async #loadFirstWorking(entry: ModelEntry, runtimes: RuntimeChoice[]): Promise<LoadedModel> {
+    this.#state = 'loading';
+    const reasons: string[] = [];
+    for (let position = 0; position < runtimes.length; position++) {
+      const runtime = runtimes[position] as RuntimeChoice;
+      const started = performance.now();
+      const tracker = new ProgressTracker(entry.id, this.#options.onProgress ?? (() => undefined));
+      try {
+        const encoder = await this.#loader(entry, runtime, { ...this.#options.loadOptions, onProgress: tracker.handle });
+        const limits = this.#limitsFor(encoder);
+        this.#state = 'ready';
+        this.#lastError = undefined;
+        this.#current = encoder;
+        tracker.ready(encoder.backend, encoder.dtype, performance.now() - started);
+        return { encoder, remaining: runtimes.slice(position + 1), queue: new SerialQueue(), limits };
+      } catch (error) {
+        const reason = messageOf(error);
+        reasons.push(`${runtime.device}/${runtime.dtype}: ${reason}`);
+        this.#fallbacks.push({ backend: runtime.device, dtype: runtime.dtype, reason });
+      }
+    }
+    this.#state = 'failed';
+    this.#lastError = `Model "${entry.id}" failed to load. ${reasons.join(' | ')}`;
+    throw new RerankError('model_load_failed', this.#lastError);
+  }
+
+  #limitsFor(encoder: CrossEncoder): PairLimits {
+    const maxLength = this.#options.maxLength ?? Math.min(DEFAULT_MAX_LENGTH, encoder.maxPositions);
+    if (!Number.isInteger(maxLength) || maxLength < 16 || maxLength > encoder.maxPositions) {
+      throw new RerankError('model_load_failed', `maxLength ${maxLength} is outside what the model takes (16..${encoder.maxPositions} tokens).`);
+    }
+    const limits = pairLimits(maxLength);
+    if (this.#options.maxQueryTokens !== undefined) limits.maxQueryTokens = Math.min(this.#options.maxQueryTokens, limits.maxQueryTokens);
+    return limits;
+  }
+
+  #batching(encoder: CrossEncoder): BatchingOptions {
+    return engineBatching(encoder.dtype, encoder.backend, this.#options);
+  }
+
+  async #score(model: LoadedModel, request: RerankRequest, signal: AbortSignal | undefined): Promise<RerankResponse> {
+    throwIfAborted(signal);
+    const { encoder, limits } = model;
+    // Every window of every document becomes one pair; `owner` maps a pair back to its document.
+    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1);
+    const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
+
+    const scores = new Float64Array(request.documents.length).fill(-Infinity);
+    let totalTokens = 0;
+    for (const batch of planBatches(pairs.map((pair) => pair.length), this.#batching(encoder))) {
+      // A cancel arrives as a message (from the page, into the worker): let it in between batches.
+      if (signal) await yieldToEventLoop();
+      throwIfAborted(signal);
+      const packed = packBatch(pairs, batch, encoder.template.padId, segmentStarts);
+      const logits = await encoder.logits(packed);
+      batch.forEach((pairIndex, row) => {
+        const logit = logits[row] as number;
+        // An infinite logit (fp16 overflow) would pass as a score of 1: keep it non-finite.
+        const score = Number.isFinite(logit) ? sigmoid(logit) : Number.NaN;
+        const documentIndex = owner[pairIndex] as number;
+        // A long document scores as its best window; NaN stays NaN and is refused below.
+        scores[documentIndex] = Math.max(scores[documentIndex] as number, score);
+      });
+      totalTokens += packed.tokens;
+    }
+
+    return {
+      results: rankResults(scores, request),
+      model: request.model,
+      usage: { total_tokens: totalTokens },
+      meta: { backend: encoder.backend, dtype: encoder.dtype },
+    };
+  }
+
+  #isBackendFailure(error: unknown, model: LoadedModel): boolean {
+    return model.encoder.backend === 'webgpu' && model.remaining.length > 0 && !(error instanceof RerankError);
+  }
+
+  async #fallBack(entry: ModelEntry, failed: LoadedModel, error: unknown): Promise<LoadedModel> {
+    this.#fallbacks.push({ backend: failed.encoder.backend, dtype: failed.encoder.dtype, reason: `inference failed: ${messageOf(error)}` });
+    await failed.encoder.dispose().catch(() => undefined);
+    const replacement = this.#loadFirstWorking(entry, failed.remaining);
+    this.#models.set(entry.id, replacement);
+    return replacement;
+  }
+}

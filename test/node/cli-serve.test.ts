@@ -1,0 +1,60 @@
+/**
+ * `webrerank serve` as a process: flags and environment, the startup banner, loading → ready,
+ * and a clean stop on SIGTERM.
+ */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { startServeProcess } from '../../tools/harness/serve-process.js';
+
+const modelPath = inject('tinyModelDir');
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if ((await fetch(`${url}/health`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the model never became ready');
+}
+
+describe('webrerank serve', () => {
+  it('serves the model with keys from the environment and a file, logs each request without keys, and stops on SIGTERM', async () => {
+    const keysFile = join(tmpdir(), `webrerank-keys-${process.pid}.txt`);
+    await writeFile(keysFile, '# one key per line\nsk-from-file\n\n');
+    const server = await startServeProcess(['--model-path', modelPath, '--port', '0', '--api-keys-file', keysFile, '--rate-limit', '1000'], {
+      WEBRERANK_API_KEYS: 'sk-from-env',
+    });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(server.stdout.join('\n')).toMatch(/2 API keys accepted/);
+      await waitUntilReady(server.url);
+      for (const key of ['sk-from-env', 'sk-from-file']) {
+        const response = await fetch(`${server.url}/v1/rerank`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(HOSTED_EXAMPLE),
+        });
+        expect(response.status).toBe(200);
+      }
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.stdout.filter((line) => line.startsWith('POST /v1/rerank 200 '))).toHaveLength(2);
+    expect(server.stdout.join('\n')).not.toMatch(/sk-from/);
+  });
+
+  it('says on startup that a server without keys is open and bound to this machine only', async () => {
+    const server = await startServeProcess(['--model-path', modelPath, '--port', '0'], { WEBRERANK_API_KEYS: '' });
+    try {
+      expect(server.stdout.join('\n')).toMatch(/no API keys configured: the server is open, bound to 127\.0\.0\.1 \(reachable from this machine only\)/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a bad flag with a 400 error body and exit code 1', async () => {
+    await expect(startServeProcess(['--rate-limit', 'fast'])).rejects.toThrow(/--rate-limit must be a positive number/);
+  });
+});
