@@ -6,8 +6,8 @@
  * Every pair stays under 512 tokens, so neither webrerank nor the transformers.js recipe truncates
  * anything and their fp32 scores must agree.
  */
-import { COMMON_ENGLISH_WORDS } from '../test/standin/english-words.js';
-import { seededRandom } from '../test/support/documents.js';
+import { COMMON_ENGLISH_WORDS } from '../tools/standin/english-words.js';
+import { seededRandom } from '../tools/harness/documents.js';
 
 /** A query and its documents, plus the token lengths the documents were built to. */
 export interface Workload {
@@ -46,3 +46,27 @@ export const WORKLOADS = {
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOADS;
+
+/** Tokenizes each workload with the model's tokenizer: documents must be exactly the lengths built. */
+export async function checkWorkloadTokens(modelDir: string, log: (line: string) => void) {
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  const tokenizer = await AutoTokenizer.from_pretrained(modelDir);
+  const report: Record<string, unknown> = {};
+  for (const name of Object.keys(WORKLOADS) as WorkloadName[]) {
+    const workload = WORKLOADS[name]();
+    const actual = workload.documents.map((text) => tokenizer.encode(text, { add_special_tokens: false }).length);
+    const exact = actual.every((length, index) => length === workload.documentTokens[index]);
+    report[name] = {
+      documents: workload.documents.length,
+      query_tokens: tokenizer.encode(workload.query, { add_special_tokens: false }).length,
+      document_tokens_min: Math.min(...actual),
+      document_tokens_max: Math.max(...actual),
+      document_tokens_total: actual.reduce((sum, length) => sum + length, 0),
+      exact,
+    };
+    if (!exact) log(`  warning: ${name}'s documents do not tokenize to the lengths they were built to`);
+  }
+  return report;
+}
