@@ -14,6 +14,8 @@ import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StandinModel } from '../../tools/standin/index.js';
 import { ONNX_FILE_BY_DTYPE, generateStandinModel, presets } from '../../tools/standin/index.js';
+import { float16Value } from '../../tools/standin/float16.js';
+import { MASSIVE_WEIGHT } from '../../tools/standin/massive-activations.js';
 import { buildVocabulary } from '../../tools/standin/vocabulary.js';
 
 const require = createRequire(import.meta.url);
@@ -251,6 +253,84 @@ describe('stand-in model on onnxruntime-node', () => {
     expect(logitDelta).toBeGreaterThan(0); // really quantized
     expect(logitDelta).toBeLessThan(Q8_LOGIT_TOLERANCE);
     expect(scoreDelta).toBeLessThan(Q8_LOGIT_TOLERANCE / 4);
+  });
+});
+
+/**
+ * fp16 vs fp32 on onnxruntime-node's CPU over PAIRS: measured max |Δ logit| 7.4e-4 (the CPU runs
+ * fp16 nodes it has no fp16 kernel for in fp32, so mostly the weights' rounding shows); ~3× that.
+ */
+const FP16_CPU_LOGIT_TOLERANCE = 2.5e-3;
+
+/** The largest |value| of a float32 or float16 initializer, read from its raw bytes. */
+function largestMagnitude(tensor: OnnxNamespace.ITensorProto): number {
+  const raw = tensor.rawData!;
+  const bytes = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const half = tensor.dataType === onnx.TensorProto.DataType.FLOAT16;
+  let largest = 0;
+  for (let offset = 0; offset < raw.byteLength; offset += half ? 2 : 4) {
+    const value = half ? float16Value(bytes.getUint16(offset, true)) : bytes.getFloat32(offset, true);
+    largest = Math.max(largest, Math.abs(value));
+  }
+  return largest;
+}
+
+describe('the fp16 stand-in', () => {
+  let fp16Dir: string;
+  let massiveDir: string;
+
+  beforeAll(async () => {
+    fp16Dir = (await generateStandinModel({ out: join(root, 'fp16'), dtypes: ['fp32', 'fp16'] })).dir;
+    massiveDir = (await generateStandinModel({ out: join(root, 'massive'), dtypes: ['fp32', 'fp16'], massiveActivations: 2 })).dir;
+  });
+
+  const floatInitializers = (file: string) =>
+    onnx.ModelProto.decode(readFileSync(file)).graph!.initializer!.filter((tensor) =>
+      [onnx.TensorProto.DataType.FLOAT, onnx.TensorProto.DataType.FLOAT16].includes(tensor.dataType!),
+    );
+
+  it('is written as transformers.js converts fp32 to fp16: int64 inputs, float16 weights, float32 logits through a Cast', () => {
+    const file = join(fp16Dir, ONNX_FILE_BY_DTYPE.fp16);
+    const graph = onnx.ModelProto.decode(readFileSync(file)).graph!;
+    expect(graph.input!.map((input) => [input.name, input.type!.tensorType!.elemType])).toEqual([
+      ['input_ids', onnx.TensorProto.DataType.INT64],
+      ['attention_mask', onnx.TensorProto.DataType.INT64],
+    ]);
+    expect(graph.output!.map((output) => [output.name, output.type!.tensorType!.elemType])).toEqual([['logits', onnx.TensorProto.DataType.FLOAT]]);
+    expect(graph.node!.at(-1)).toMatchObject({ opType: 'Cast', output: ['logits'] });
+    expect(new Set(floatInitializers(file).map((tensor) => tensor.dataType))).toEqual(new Set([onnx.TensorProto.DataType.FLOAT16]));
+    expect(statSync(file).size).toBeLessThan(statSync(join(fp16Dir, ONNX_FILE_BY_DTYPE.fp32)).size * 0.6);
+  });
+
+  it(`runs on onnxruntime-node within ${FP16_CPU_LOGIT_TOLERANCE} of fp32 in logit, and loads through transformers.js as dtype fp16`, async () => {
+    const fp32 = await ortNode.InferenceSession.create(join(fp16Dir, ONNX_FILE_BY_DTYPE.fp32));
+    const fp16 = await ortNode.InferenceSession.create(join(fp16Dir, ONNX_FILE_BY_DTYPE.fp16));
+    const batch = batchTensors(encodedPairs);
+    const [full, half] = [await logits(fp32, batch), await logits(fp16, batch)];
+    const delta = Math.max(...full.map((value, i) => Math.abs(value - half[i]!)));
+    console.info(`fp16 vs fp32 on onnxruntime-node's CPU: max |Δ logit| ${delta.toExponential(2)}`);
+    expect(delta).toBeGreaterThan(0); // really half precision
+    expect(delta).toBeLessThan(FP16_CPU_LOGIT_TOLERANCE);
+
+    const loaded = await AutoModelForSequenceClassification.from_pretrained(fp16Dir, { dtype: 'fp16' });
+    const [query, document] = PAIRS[0]!;
+    const output = (await loaded(tokenizer(query, { text_pair: document }))) as { logits: { type: string; data: Float32Array } };
+    expect(output.logits.type).toBe('float32');
+    expect(output.logits.data[0]).toBeCloseTo(half[0]!, 5);
+    await loaded.dispose();
+  });
+
+  it('with massive activations: every weight fits fp16 (the overflow is in the arithmetic), fp32 stays finite and still ranks by the text', async () => {
+    for (const dtype of ['fp32', 'fp16'] as const) {
+      // Shared constants aside: fp32's mask value is float32's lowest, as in the real export.
+      const weights = floatInitializers(join(massiveDir, ONNX_FILE_BY_DTYPE[dtype])).filter((tensor) => !tensor.name!.startsWith('const_'));
+      const largest = Math.max(...weights.map((tensor) => largestMagnitude(tensor)));
+      expect(largest, dtype).toBe(MASSIVE_WEIGHT);
+    }
+    const fp32 = await ortNode.InferenceSession.create(join(massiveDir, ONNX_FILE_BY_DTYPE.fp32));
+    const scores = Array.from(await logits(fp32, batchTensors(encodedPairs)), sigmoid);
+    expect(scores.every(Number.isFinite)).toBe(true);
+    expect(new Set(scores.map((score) => score.toFixed(3))).size).toBeGreaterThan(PAIRS.length / 2);
   });
 });
 

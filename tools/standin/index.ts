@@ -5,6 +5,7 @@
  * @example
  * const model = await generateStandinModel({ out: dir, preset: 'tiny' });
  * // model.dir holds config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx, onnx/model_quantized.onnx
+ * // (and onnx/model_fp16.onnx with dtypes: ['fp32', 'fp16', 'q8'])
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,6 +17,7 @@ import { OnnxGraphBuilder, writeOnnxModel } from './onnx-graph.js';
 import { buildTokenizerConfig, buildTokenizerJson } from './tokenizer-files.js';
 import type { WeightOps } from './weight-ops.js';
 import { dynamicQuantizedWeightOps, floatWeightOps } from './weight-ops.js';
+import { massiveUnits, withMassiveActivations } from './massive-activations.js';
 import { drawWeight } from './weights.js';
 import { buildXlmrClassifierGraph } from './xlmr-graph.js';
 
@@ -51,6 +53,11 @@ export interface StandinOptions {
    * options by the same generator version. Default false.
    */
   readonly reuseExisting?: boolean;
+  /**
+   * Feed-forward channels per layer with massive activations, as trained XLM-R models have:
+   * harmless in fp32, Infinity (then NaN) in fp16. Default 0. See `massive-activations.ts`.
+   */
+  readonly massiveActivations?: number;
   /** Called with one line per step (sizes and timings). */
   readonly onProgress?: (message: string) => void;
 }
@@ -71,10 +78,11 @@ export interface StandinModel {
 /** transformers.js' file name for each dtype. */
 export const ONNX_FILE_BY_DTYPE: Record<StandinDtype, string> = {
   fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
   q8: 'onnx/model_quantized.onnx',
 };
 
-const BYTES_PER_PARAMETER: Record<StandinDtype, number> = { fp32: 4, q8: 1 };
+const BYTES_PER_PARAMETER: Record<StandinDtype, number> = { fp32: 4, fp16: 2, q8: 1 };
 
 // protobuf refuses messages of 2 GiB or more; leave room for the graph itself.
 const INLINE_WEIGHT_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
@@ -91,6 +99,8 @@ export async function generateStandinModel(options: StandinOptions): Promise<Sta
   const dtypes = [...new Set(options.dtypes ?? preset.dtypes)];
   if (dtypes.length === 0) throw new RangeError('at least one dtype is needed');
   const progress = options.onProgress ?? (() => {});
+  const massiveActivations = options.massiveActivations ?? 0;
+  massiveUnits(dimensions, massiveActivations);
 
   const dir = resolve(options.out);
   const plannedFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
@@ -108,6 +118,7 @@ export async function generateStandinModel(options: StandinOptions): Promise<Sta
     dtypes,
     externalData: externalDtypes,
     generatorVersion: GENERATOR_VERSION,
+    ...(massiveActivations > 0 ? { massiveActivations } : {}),
     note: 'random weights for testing; scores mean nothing',
   };
   const config = buildModelConfig(dimensions, standin);
@@ -133,7 +144,7 @@ export async function generateStandinModel(options: StandinOptions): Promise<Sta
     if (external && options.externalData !== 'always') {
       progress(`${dtype}: weights exceed protobuf's 2 GB limit, writing them to ${ONNX_FILE_BY_DTYPE[dtype]}_data (load with use_external_data_format)`);
     }
-    const size = writeModelFile(file, dimensions, seed, dtype, external);
+    const size = writeModelFile(file, dimensions, seed, dtype, external, massiveActivations);
     progress(`${dtype}: ${ONNX_FILE_BY_DTYPE[dtype]}${external ? ' + _data' : ''} ${formatBytes(size)} in ${seconds(started)}`);
   }
 
@@ -141,16 +152,17 @@ export async function generateStandinModel(options: StandinOptions): Promise<Sta
   return { dir, files: plannedFiles, config, dimensions, reused: false };
 }
 
-function writeModelFile(file: string, dimensions: ModelDimensions, seed: number, dtype: StandinDtype, external: boolean): number {
+function writeModelFile(file: string, dimensions: ModelDimensions, seed: number, dtype: StandinDtype, external: boolean, massiveActivations: number): number {
   const dataFile = `${file}_data`;
   rmSync(dataFile, { force: true });
   const fd = external ? openSync(dataFile, 'w') : undefined;
   try {
     const target: ExternalDataTarget | undefined = fd === undefined ? undefined : { fd, location: `${basename(file)}_data` };
     const graph = new OnnxGraphBuilder('webrerank_standin_xlm_roberta', target);
-    const draw = (spec: Parameters<typeof drawWeight>[1]): Float32Array => drawWeight(seed, spec);
-    const ops: WeightOps = dtype === 'q8' ? dynamicQuantizedWeightOps(graph, draw) : floatWeightOps(graph, draw);
-    buildXlmrClassifierGraph(graph, dimensions, ops, draw);
+    const draw = withMassiveActivations((spec) => drawWeight(seed, spec), dimensions, massiveActivations);
+    const floatType = dtype === 'fp16' ? 'float16' : 'float32';
+    const ops: WeightOps = dtype === 'q8' ? dynamicQuantizedWeightOps(graph, draw) : floatWeightOps(graph, draw, floatType);
+    buildXlmrClassifierGraph(graph, dimensions, ops, draw, floatType);
     const modelBytes = writeOnnxModel(file, graph, {
       producerName: 'webrerank-standin',
       producerVersion: String(GENERATOR_VERSION),

@@ -13,16 +13,19 @@ import { join } from 'node:path';
 
 const USAGE = `Usage: make-model --out DIR [--preset ${Object.keys(presets).join('|')}] [--seed N]
        [--hidden N] [--layers N] [--heads N] [--intermediate N] [--vocab N] [--max-positions N]
-       [--dtypes fp32,q8] [--external-data] [--reuse]
+       [--dtypes fp32,fp16,q8] [--massive-activations N] [--external-data] [--reuse]
 
 Writes a random-weight XLM-R reranker (config.json, tokenizer.json, tokenizer_config.json,
-onnx/model.onnx, onnx/model_quantized.onnx) in transformers.js' layout. Same options, same bytes.
+onnx/model.onnx, onnx/model_fp16.onnx, onnx/model_quantized.onnx) in transformers.js' layout.
+Same options, same bytes. fp16 is the real fp16 export's form: float16 weights and activations,
+int64 inputs, float32 logits. --massive-activations N gives every layer N feed-forward channels
+with activations near 80000, as trained XLM-R has: fine in fp32, Infinity/NaN in fp16.
 Seed defaults to ${DEFAULT_SEED}; dimensions and dtypes default to the preset's (tiny).
 Weights over protobuf's 2 GB limit (fp32 at full size) go to onnx/model*.onnx_data;
 --external-data puts them there at any size. --reuse keeps a folder that already holds
 the same model.`;
 
-const DTYPES: readonly StandinDtype[] = ['fp32', 'q8'];
+const DTYPES: readonly StandinDtype[] = ['fp32', 'fp16', 'q8'];
 
 function integerFlag(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       dtypes: { type: 'string' },
       reuse: { type: 'boolean' },
       'external-data': { type: 'boolean' },
+      'massive-activations': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
     dtypes: parseDtypes(values.dtypes),
     reuseExisting: values.reuse ?? false,
     externalData: values['external-data'] ? 'always' : 'auto',
+    massiveActivations: integerFlag('massive-activations', values['massive-activations']),
     onProgress: (message) => console.log(message),
   });
   console.log(`${model.reused ? 'reused' : 'wrote'} ${model.dir} in ${((Date.now() - started) / 1000).toFixed(1)} s:`);

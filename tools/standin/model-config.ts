@@ -15,7 +15,7 @@ export interface ModelDimensions {
 }
 
 /** The ONNX files a model can be written as, named like transformers.js' dtypes. */
-export type StandinDtype = 'fp32' | 'q8';
+export type StandinDtype = 'fp32' | 'fp16' | 'q8';
 
 /** A named set of dimensions plus the dtypes written by default. */
 export interface Preset {
@@ -99,6 +99,8 @@ export interface StandinRecord {
   /** The dtypes whose weights are in `onnx/model*.onnx_data`. */
   readonly externalData: readonly StandinDtype[];
   readonly generatorVersion: number;
+  /** Feed-forward channels per layer with massive activations (fp16 overflows); absent when 0. */
+  readonly massiveActivations?: number;
   readonly note: string;
 }
 

@@ -10,6 +10,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
+import { toFloat16 } from './float16.js';
 
 // onnx-proto is CommonJS with `module.exports = $root`, which ESM named imports cannot see.
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNamespace };
@@ -19,10 +20,14 @@ export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
 /** Element types the stand-in uses, by their JS array types. */
-export type ElementType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
+export type ElementType = 'float32' | 'float16' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
+
+/** The float types a graph computes in: fp32, or fp16 for the `_fp16` file. */
+export type FloatType = 'float32' | 'float16';
 
 const ONNX_DATA_TYPE: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
   uint8: onnx.TensorProto.DataType.UINT8,
   int8: onnx.TensorProto.DataType.INT8,
   int32: onnx.TensorProto.DataType.INT32,
@@ -36,7 +41,8 @@ export function onnxDataType(elementType: ElementType): number {
 }
 
 /** Tensor contents accepted as initializers. */
-export type TensorData = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+/** Tensor contents accepted as initializers; float16 tensors are their bit patterns in a Uint16Array. */
+export type TensorData = Float32Array | Uint16Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
 
 /** A node attribute: the stand-in needs ints, floats and int lists only. */
 export type Attribute = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
@@ -198,6 +204,11 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds a float initializer in the graph's float type: float16 stores the nearest half of each value. */
+  floatInitializer(name: string, floatType: FloatType, dims: readonly number[], values: Float32Array): string {
+    return this.initializer(name, floatType, dims, floatType === 'float16' ? toFloat16(values) : values);
+  }
+
   /** A shared constant initializer (scalar or small vector), created once per value. */
   constant(elementType: ElementType, values: readonly number[], dims: readonly number[] = []): string {
     const key = `${elementType}[${dims.join(',')}]:${values.join(',')}`;
@@ -230,6 +241,8 @@ function typedArrayOf(elementType: ElementType, values: readonly number[]): Tens
   switch (elementType) {
     case 'float32':
       return Float32Array.from(values);
+    case 'float16':
+      return toFloat16(Float32Array.from(values));
     case 'uint8':
     case 'bool':
       return Uint8Array.from(values);
@@ -249,15 +262,32 @@ export interface ModelMetadata {
   readonly docString: string;
 }
 
-/** Writes `graph` as a complete ModelProto to `path`; returns the file size in bytes. */
-export function writeOnnxModel(path: string, graph: OnnxGraphBuilder, metadata: ModelMetadata): number {
-  const head = onnx.ModelProto.encode({
+/** A complete ModelProto in memory, for graphs small enough to hold at once. */
+export function encodeOnnxModel(graph: OnnxGraphBuilder, metadata: ModelMetadata): Uint8Array {
+  const head = modelHead(metadata);
+  const chunks = [head, ...graph.graphFragments().chunks];
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function modelHead(metadata: ModelMetadata): Uint8Array {
+  return onnx.ModelProto.encode({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET_VERSION }],
     producerName: metadata.producerName,
     producerVersion: metadata.producerVersion,
     docString: metadata.docString,
   }).finish();
+}
+
+/** Writes `graph` as a complete ModelProto to `path`; returns the file size in bytes. */
+export function writeOnnxModel(path: string, graph: OnnxGraphBuilder, metadata: ModelMetadata): number {
+  const head = modelHead(metadata);
   const graphField = graph.graphFragments();
   const fd = openSync(path, 'w');
   try {

@@ -4,7 +4,7 @@
  * operations differ, exactly as onnxruntime's `quantize_dynamic` rewrites an fp32 export.
  */
 import type { OnnxGraphBuilder } from './onnx-graph.js';
-import { onnxDataType } from './onnx-graph.js';
+import { onnxDataType, type FloatType } from './onnx-graph.js';
 import { quantizeSymmetricInt8 } from './quantize.js';
 import type { WeightSpec } from './weights.js';
 
@@ -35,29 +35,32 @@ export interface EmbeddingSpec {
 export interface WeightOps {
   /** Marks `value` as the input of one or more linear layers. */
   prepareInput(value: string, name: string): LinearInput;
-  /** Applies a linear layer and returns the float32 result. */
+  /** Applies a linear layer and returns the result in the graph's float type. */
   linear(input: LinearInput, spec: LinearSpec): string;
-  /** Looks `indices` up in a table and returns the float32 rows. */
+  /** Looks `indices` up in a table and returns the rows in the graph's float type. */
   embeddingLookup(indices: string, spec: EmbeddingSpec): string;
 }
 
-function addBias(graph: OnnxGraphBuilder, draw: DrawWeight, product: string, spec: LinearSpec): string {
+function addBias(graph: OnnxGraphBuilder, draw: DrawWeight, product: string, spec: LinearSpec, floatType: FloatType = 'float32'): string {
   if (!spec.bias) return product;
-  const bias = graph.initializer(spec.bias.name, 'float32', spec.bias.shape, draw(spec.bias));
+  const bias = graph.floatInitializer(spec.bias.name, floatType, spec.bias.shape, draw(spec.bias));
   return graph.op('Add', [product, bias], { name: `${spec.name}/Add` });
 }
 
-/** fp32: MatMul and Gather on float initializers. */
-export function floatWeightOps(graph: OnnxGraphBuilder, draw: DrawWeight): WeightOps {
+/**
+ * fp32 (or fp16): MatMul and Gather on float initializers. fp16 is what the real `_fp16` export
+ * holds: every float weight and activation in half precision.
+ */
+export function floatWeightOps(graph: OnnxGraphBuilder, draw: DrawWeight, floatType: FloatType = 'float32'): WeightOps {
   return {
     prepareInput: (value) => ({ value }),
     linear(input, spec) {
-      const weight = graph.initializer(spec.weight.name, 'float32', spec.weight.shape, draw(spec.weight));
+      const weight = graph.floatInitializer(spec.weight.name, floatType, spec.weight.shape, draw(spec.weight));
       const product = graph.op('MatMul', [input.value, weight], { name: `${spec.name}/MatMul` });
-      return addBias(graph, draw, product, spec);
+      return addBias(graph, draw, product, spec, floatType);
     },
     embeddingLookup(indices, spec) {
-      const table = graph.initializer(spec.table.name, 'float32', spec.table.shape, draw(spec.table));
+      const table = graph.floatInitializer(spec.table.name, floatType, spec.table.shape, draw(spec.table));
       return graph.op('Gather', [table, indices], { name: `${spec.name}/Gather`, attributes: { axis: { int: 0 } } });
     },
   };

@@ -5,7 +5,7 @@
  * as in bge-reranker-v2-m3's ONNX export.
  */
 import type { ModelDimensions } from './model-config.js';
-import type { OnnxGraphBuilder } from './onnx-graph.js';
+import type { FloatType, OnnxGraphBuilder } from './onnx-graph.js';
 import { onnxDataType } from './onnx-graph.js';
 import { SPECIAL_TOKENS } from './vocabulary.js';
 import type { DrawWeight, LinearSpec, WeightOps } from './weight-ops.js';
@@ -16,8 +16,10 @@ import { EMBEDDING_STD, linearWeightInit } from './weights.js';
 const LAYER_NORM_EPSILON = 1e-5;
 const BATCH = 'batch_size';
 const SEQUENCE = 'sequence_length';
-// HF's XLM-R masks with the most negative float32, so masked keys get exactly zero weight.
-const FLOAT32_LOWEST = -3.4028234663852886e38;
+// HF's XLM-R masks with the most negative float32, so masked keys get exactly zero weight. The
+// fp16 converter transformers.js uses (onnxconverter-common's, max_finite_val 1e4) clips that
+// constant to -1e4, which still gives masked keys exactly zero weight after Softmax.
+const MASK_VALUE: Record<FloatType, number> = { float32: -3.4028234663852886e38, float16: -1e4 };
 
 function normal(name: string, shape: readonly number[], std: number): WeightSpec {
   return { name, shape, init: { kind: 'normal', std } };
@@ -35,32 +37,38 @@ function linearSpec(name: string, inFeatures: number, outFeatures: number): Line
   };
 }
 
-/** Builds the whole model into `graph`; `ops` decides how weights are stored (fp32 or q8). */
+/**
+ * Builds the whole model into `graph`; `ops` decides how weights are stored (fp32, fp16 or q8),
+ * `floatType` what the activations are. With float16 the graph is what transformers.js' fp16
+ * conversion (`keep_io_types=True`) makes of the fp32 export: int64 inputs as they were, every
+ * float weight and activation in half precision, and a Cast back to a float32 `logits` output.
+ */
 export function buildXlmrClassifierGraph(
   graph: OnnxGraphBuilder,
   dimensions: ModelDimensions,
   ops: WeightOps,
   draw: DrawWeight,
+  floatType: FloatType = 'float32',
 ): void {
   const inputIds = graph.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = graph.input('attention_mask', 'int64', [BATCH, SEQUENCE]);
 
   const layerNorm = (input: string, name: string): string => {
     const size = [dimensions.hiddenSize];
-    const scale = graph.initializer(`${name}.weight`, 'float32', size, draw(constantFill(`${name}.weight`, size, 1)));
-    const bias = graph.initializer(`${name}.bias`, 'float32', size, draw(constantFill(`${name}.bias`, size, 0)));
+    const scale = graph.floatInitializer(`${name}.weight`, floatType, size, draw(constantFill(`${name}.weight`, size, 1)));
+    const bias = graph.floatInitializer(`${name}.bias`, floatType, size, draw(constantFill(`${name}.bias`, size, 0)));
     return graph.op('LayerNormalization', [input, scale, bias], {
       name: `${name}/LayerNormalization`,
       attributes: { axis: { int: -1 }, epsilon: { float: LAYER_NORM_EPSILON } },
     });
   };
 
-  let hidden = layerNorm(embeddings(graph, dimensions, ops, draw, inputIds), 'roberta.embeddings.LayerNorm');
-  const maskBias = additiveMaskBias(graph, attentionMask);
+  let hidden = layerNorm(embeddings(graph, dimensions, ops, draw, inputIds, floatType), 'roberta.embeddings.LayerNorm');
+  const maskBias = additiveMaskBias(graph, attentionMask, floatType);
   for (let layer = 0; layer < dimensions.numHiddenLayers; layer++) {
-    hidden = encoderLayer(graph, dimensions, ops, hidden, maskBias, `roberta.encoder.layer.${layer}`, layerNorm);
+    hidden = encoderLayer(graph, dimensions, ops, hidden, maskBias, `roberta.encoder.layer.${layer}`, layerNorm, floatType);
   }
-  classifierHead(graph, dimensions, ops, draw, hidden);
+  classifierHead(graph, dimensions, ops, draw, hidden, floatType);
 }
 
 /** word + position + token-type(0) embeddings, before their LayerNorm. */
@@ -70,6 +78,7 @@ function embeddings(
   ops: WeightOps,
   draw: DrawWeight,
   inputIds: string,
+  floatType: FloatType,
 ): string {
   const prefix = 'roberta.embeddings';
   const { hiddenSize } = dimensions;
@@ -97,18 +106,23 @@ function embeddings(
 
   // type_vocab_size is 1 and the model takes no token_type_ids: row 0 is added to every token.
   const tokenTypeSpec = normal(`${prefix}.token_type_embeddings.weight`, [1, hiddenSize], EMBEDDING_STD);
-  const tokenType = graph.initializer(tokenTypeSpec.name, 'float32', tokenTypeSpec.shape, draw(tokenTypeSpec));
+  const tokenType = graph.floatInitializer(tokenTypeSpec.name, floatType, tokenTypeSpec.shape, draw(tokenTypeSpec));
 
   const wordsAndPositions = graph.op('Add', [words, positions], { name: `${prefix}/Add` });
   return graph.op('Add', [wordsAndPositions, tokenType], { name: `${prefix}/Add_token_type` });
 }
 
-/** attention_mask [B, S] → additive bias [B, 1, 1, S]: 0 for tokens, float32-lowest for padding. */
-function additiveMaskBias(graph: OnnxGraphBuilder, attentionMask: string): string {
+/** attention_mask [B, S] → additive bias [B, 1, 1, S]: 0 for tokens, the mask value for padding. */
+function additiveMaskBias(graph: OnnxGraphBuilder, attentionMask: string, floatType: FloatType): string {
   const prefix = 'roberta/extended_attention_mask';
-  const maskFloat = graph.op('Cast', [attentionMask], { name: `${prefix}/Cast`, attributes: { to: { int: onnxDataType('float32') } } });
-  const inverted = graph.op('Sub', [graph.constant('float32', [1]), maskFloat], { name: `${prefix}/Sub` });
-  const bias = graph.op('Mul', [inverted, graph.constant('float32', [FLOAT32_LOWEST])], { name: `${prefix}/Mul` });
+  let maskFloat = graph.op('Cast', [attentionMask], { name: `${prefix}/Cast`, attributes: { to: { int: onnxDataType('float32') } } });
+  if (floatType === 'float16') {
+    // The fp16 converter keeps Cast nodes in float32 and casts their result down after them:
+    // this int64 → float32 → float16 pair is what the real fp16 file holds at this point.
+    maskFloat = graph.op('Cast', [maskFloat], { name: `${prefix}/Cast_fp16`, attributes: { to: { int: onnxDataType('float16') } } });
+  }
+  const inverted = graph.op('Sub', [graph.constant(floatType, [1]), maskFloat], { name: `${prefix}/Sub` });
+  const bias = graph.op('Mul', [inverted, graph.constant(floatType, [MASK_VALUE[floatType]])], { name: `${prefix}/Mul` });
   return graph.op('Unsqueeze', [bias, graph.constant('int64', [1, 2], [2])], { name: `${prefix}/Unsqueeze` });
 }
 
@@ -120,6 +134,7 @@ function encoderLayer(
   maskBias: string,
   prefix: string,
   layerNorm: (input: string, name: string) => string,
+  floatType: FloatType,
 ): string {
   const { hiddenSize, numAttentionHeads, intermediateSize } = dimensions;
   const headSize = hiddenSize / numAttentionHeads;
@@ -140,7 +155,7 @@ function encoderLayer(
   const value = toHeads(ops.linear(attentionInput, linearSpec(`${self}.value`, hiddenSize, hiddenSize)), `${self}.value`, [0, 2, 1, 3]);
 
   const scores = graph.op('MatMul', [query, key], { name: `${self}/scores/MatMul` });
-  const scaled = graph.op('Div', [scores, graph.constant('float32', [Math.sqrt(headSize)])], { name: `${self}/scores/Div` });
+  const scaled = graph.op('Div', [scores, graph.constant(floatType, [Math.sqrt(headSize)])], { name: `${self}/scores/Div` });
   const masked = graph.op('Add', [scaled, maskBias], { name: `${self}/scores/Add_mask` });
   const probabilities = graph.op('Softmax', [masked], { name: `${self}/Softmax`, attributes: { axis: { int: -1 } } });
   const context = graph.op('MatMul', [probabilities, value], { name: `${self}/context/MatMul` });
@@ -154,7 +169,7 @@ function encoderLayer(
 
   const intermediate = `${prefix}.intermediate.dense`;
   const expanded = ops.linear(ops.prepareInput(attended, intermediate), linearSpec(intermediate, hiddenSize, intermediateSize));
-  const activated = exactGelu(graph, expanded, `${prefix}.intermediate`);
+  const activated = exactGelu(graph, expanded, `${prefix}.intermediate`, floatType);
 
   const output = `${prefix}.output`;
   const contracted = ops.linear(ops.prepareInput(activated, `${output}.dense`), linearSpec(`${output}.dense`, intermediateSize, hiddenSize));
@@ -162,13 +177,17 @@ function encoderLayer(
   return layerNorm(outputResidual, `${output}.LayerNorm`);
 }
 
-/** GELU as HF's "gelu": x · ½ · (1 + erf(x / √2)), not the tanh approximation. */
-function exactGelu(graph: OnnxGraphBuilder, input: string, name: string): string {
-  const scaled = graph.op('Div', [input, graph.constant('float32', [Math.SQRT2])], { name: `${name}/gelu/Div` });
+/**
+ * GELU as HF's "gelu": x · ½ · (1 + erf(x / √2)), not the tanh approximation, in the order
+ * PyTorch's ONNX export writes it: x · (1 + erf) first, then · ½ — so an fp16 activation past
+ * 32752 overflows here, as it does in the real fp16 file.
+ */
+function exactGelu(graph: OnnxGraphBuilder, input: string, name: string, floatType: FloatType): string {
+  const scaled = graph.op('Div', [input, graph.constant(floatType, [Math.SQRT2])], { name: `${name}/gelu/Div` });
   const erf = graph.op('Erf', [scaled], { name: `${name}/gelu/Erf` });
-  const shifted = graph.op('Add', [erf, graph.constant('float32', [1])], { name: `${name}/gelu/Add` });
+  const shifted = graph.op('Add', [erf, graph.constant(floatType, [1])], { name: `${name}/gelu/Add` });
   const gated = graph.op('Mul', [input, shifted], { name: `${name}/gelu/Mul` });
-  return graph.op('Mul', [gated, graph.constant('float32', [0.5])], { name: `${name}/gelu/Mul_half` });
+  return graph.op('Mul', [gated, graph.constant(floatType, [0.5])], { name: `${name}/gelu/Mul_half` });
 }
 
 /** RobertaClassificationHead: `<s>` → dense → tanh → out_proj → logits [B, 1]. */
@@ -178,6 +197,7 @@ function classifierHead(
   ops: WeightOps,
   draw: DrawWeight,
   hidden: string,
+  floatType: FloatType,
 ): void {
   const { hiddenSize } = dimensions;
   const firstToken = graph.op('Gather', [hidden, graph.constant('int64', [0])], {
@@ -186,9 +206,14 @@ function classifierHead(
   });
   const dense = ops.linear(ops.prepareInput(firstToken, 'classifier.dense'), linearSpec('classifier.dense', hiddenSize, hiddenSize));
   const activated = graph.op('Tanh', [dense], { name: 'classifier.dense/Tanh' });
-  // out_proj stays fp32 even in q8: the real q8 export has 6 MatMulInteger per layer plus one,
+  // out_proj stays float even in q8: the real q8 export has 6 MatMulInteger per layer plus one,
   // so only one of the head's two projections is quantized there.
-  const logits = floatWeightOps(graph, draw).linear({ value: activated }, linearSpec('classifier.out_proj', hiddenSize, 1));
-  graph.node('Identity', [logits], { name: 'logits/Identity', outputNames: ['logits'] });
+  const logits = floatWeightOps(graph, draw, floatType).linear({ value: activated }, linearSpec('classifier.out_proj', hiddenSize, 1));
+  // The output stays float32 in the fp16 file too (keep_io_types): a Cast where fp32 has an Identity.
+  if (floatType === 'float16') {
+    graph.node('Cast', [logits], { name: 'logits/Cast', outputNames: ['logits'], attributes: { to: { int: onnxDataType('float32') } } });
+  } else {
+    graph.node('Identity', [logits], { name: 'logits/Identity', outputNames: ['logits'] });
+  }
   graph.output('logits', 'float32', [BATCH, 1]);
 }
