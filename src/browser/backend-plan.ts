@@ -4,7 +4,8 @@
  *
  * The rules, and why:
  * - WebGPU first when a real (hardware) adapter exists: fp16 with `shader-f16` (half the memory and
- *   bandwidth), else fp32. Never q8 on WebGPU — ORT runs its MatMulInteger and
+ *   bandwidth), else fp32. After fp16 comes fp32 on the same adapter: where fp16 fails to build or
+ *   overflows (NaN/Inf, as large encoders can), the engine moves there before leaving the GPU. Never q8 on WebGPU — ORT runs its MatMulInteger and
  *   DynamicQuantizeLinear nodes on the CPU there, slower than WASM and known to disagree with it.
  *   A software adapter (SwiftShader) is skipped unless WebGPU is forced: it is slower than WASM.
  * - Then WASM q8 (4× smaller than fp32, fastest on CPU), with one thread per core (at most 8) when
@@ -90,6 +91,10 @@ export function planBackends(capabilities: Capabilities, overrides: BackendOverr
       skipped.push({ device, reason: `device '${wanted}' was forced` });
     } else if ('runtime' in choice) {
       runtimes.push(choice.runtime);
+      if (choice.runtime.device === 'webgpu' && choice.runtime.dtype === 'fp16') {
+        const fp32 = planWebGpu(capabilities, { ...overrides, dtype: 'fp32' }, footprint);
+        if ('runtime' in fp32) runtimes.push({ ...choice.runtime, dtype: 'fp32', reason: 'fp32 on the same adapter, if fp16 fails or overflows (NaN/Inf)' });
+      }
     } else {
       skipped.push({ device, reason: choice.refused });
     }

@@ -47,6 +47,17 @@ interface LoadedModel {
 type Fallback = NonNullable<RerankerInfo['fallbacks']>[number];
 
 /**
+ * The model answered NaN or ±Infinity — fp16 overflow is the usual cause — while another runtime
+ * is left to try: the request is run again there rather than refused.
+ */
+class NonFiniteLogits extends Error {
+  constructor(encoder: CrossEncoder, count: number, total: number) {
+    super(`NaN or infinite logits on ${encoder.backend}/${encoder.dtype}${encoder.dtype === 'fp16' ? ' (fp16 overflow)' : ''}: ${count} in a batch of the request's ${total} pairs`);
+    this.name = 'NonFiniteLogits';
+  }
+}
+
+/**
  * Reranks in the current thread. Loads each model on first use (or on `load()`), one inference at a
  * time per model.
  *
@@ -60,6 +71,8 @@ export class RerankEngine implements Reranker {
   readonly #loader: CrossEncoderLoader;
   readonly #models = new Map<string, Promise<LoadedModel>>();
   readonly #fallbacks: Fallback[] = [];
+  // What each failed model was replaced by, so requests queued on it follow instead of failing again.
+  readonly #replacements = new WeakMap<LoadedModel, Promise<LoadedModel>>();
   #state: RerankerInfo['state'] = 'idle';
   #lastError: string | undefined;
   #current: CrossEncoder | undefined;
@@ -85,14 +98,16 @@ export class RerankEngine implements Reranker {
     });
     throwIfAborted(options.signal);
     const entry = this.registry.get(request.model);
-    const model = await this.#model(entry);
-    try {
-      return await model.queue.run(() => this.#score(model, request, options.signal));
-    } catch (error) {
-      // A GPU can vanish mid-run (device lost, driver reset): move to the next backend, once.
-      if (!this.#isBackendFailure(error, model)) throw toRerankError(error);
-      const replacement = await this.#fallBack(entry, model, error);
-      return replacement.queue.run(() => this.#score(replacement, request, options.signal));
+    let model = await this.#model(entry);
+    // Each fallback leaves fewer runtimes to try, so this ends: in an answer, or in the last error.
+    for (;;) {
+      try {
+        const current = model;
+        return await current.queue.run(() => this.#score(current, request, options.signal));
+      } catch (error) {
+        if (!this.#canFallBack(error, model)) throw toRerankError(error);
+        model = await this.#fallBack(entry, model, error);
+      }
     }
   }
 
@@ -185,12 +200,18 @@ export class RerankEngine implements Reranker {
 
     const scores = new Float64Array(request.documents.length).fill(-Infinity);
     let totalTokens = 0;
+    let nonFinite = 0;
     for (const batch of planBatches(pairs.map((pair) => pair.length), this.#batching(encoder))) {
       // A cancel arrives as a message (from the page, into the worker): let it in between batches.
       if (signal) await yieldToEventLoop();
       throwIfAborted(signal);
       const packed = packBatch(pairs, batch, encoder.template.padId, segmentStarts);
       const logits = await encoder.logits(packed);
+      batch.forEach((_, row) => {
+        if (!Number.isFinite(logits[row])) nonFinite++;
+      });
+      // Not a single NaN is handed on while another runtime could answer: rerun the request there.
+      if (nonFinite > 0 && model.remaining.length > 0) throw new NonFiniteLogits(encoder, nonFinite, pairs.length);
       batch.forEach((pairIndex, row) => {
         const logit = logits[row] as number;
         // An infinite logit (fp16 overflow) would pass as a score of 1: keep it non-finite.
@@ -210,14 +231,27 @@ export class RerankEngine implements Reranker {
     };
   }
 
-  #isBackendFailure(error: unknown, model: LoadedModel): boolean {
-    return model.encoder.backend === 'webgpu' && model.remaining.length > 0 && !(error instanceof RerankError);
+  /**
+   * Whether a failed run moves to the next runtime: non-finite output on any backend, and any
+   * unexpected error on WebGPU (device lost, driver reset, a shader the adapter can't compile).
+   */
+  #canFallBack(error: unknown, model: LoadedModel): boolean {
+    if (this.#replacements.has(model)) return true;
+    if (model.remaining.length === 0) return false;
+    return error instanceof NonFiniteLogits || (model.encoder.backend === 'webgpu' && !(error instanceof RerankError));
   }
 
-  async #fallBack(entry: ModelEntry, failed: LoadedModel, error: unknown): Promise<LoadedModel> {
-    this.#fallbacks.push({ backend: failed.encoder.backend, dtype: failed.encoder.dtype, reason: `inference failed: ${messageOf(error)}` });
-    await failed.encoder.dispose().catch(() => undefined);
-    const replacement = this.#loadFirstWorking(entry, failed.remaining);
+  /** The model that replaces `failed` for good (later requests go straight to it), loaded once. */
+  #fallBack(entry: ModelEntry, failed: LoadedModel, error: unknown): Promise<LoadedModel> {
+    let replacement = this.#replacements.get(failed);
+    if (replacement) return replacement;
+    const why = error instanceof NonFiniteLogits ? error.message : `inference failed: ${messageOf(error)}`;
+    this.#fallbacks.push({ backend: failed.encoder.backend, dtype: failed.encoder.dtype, reason: why });
+    replacement = failed.queue
+      .run(() => failed.encoder.dispose())
+      .catch(() => undefined)
+      .then(() => this.#loadFirstWorking(entry, failed.remaining));
+    this.#replacements.set(failed, replacement);
     this.#models.set(entry.id, replacement);
     return replacement;
   }

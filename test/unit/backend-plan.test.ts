@@ -33,13 +33,15 @@ function refusal(run: () => unknown): RerankError {
 const summary = (plan: ReturnType<typeof planBackends>) => plan.runtimes.map(({ device, dtype, threads }) => ({ device, dtype, threads }));
 
 describe('planBackends', () => {
-  it('tries WebGPU fp16 first on an adapter with shader-f16, then threaded WASM q8 (both with the WASM threads, which ORT fixes once)', () => {
+  it('tries WebGPU fp16 first on an adapter with shader-f16, then fp32 there, then threaded WASM q8 (all with the WASM threads, which ORT fixes once)', () => {
     const plan = planBackends(device({ webgpu: GPU }));
     expect(summary(plan)).toEqual([
       { device: 'webgpu', dtype: 'fp16', threads: 8 },
+      { device: 'webgpu', dtype: 'fp32', threads: 8 },
       { device: 'wasm', dtype: 'q8', threads: 8 },
     ]);
     expect(plan.runtimes[0]?.reason).toMatch(/shader-f16/);
+    expect(plan.runtimes[1]?.reason).toMatch(/if fp16 fails or overflows/);
     expect(plan.local).toBe(true);
     expect(Object.isFrozen(plan)).toBe(true);
   });
