@@ -30,24 +30,25 @@ export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
   return [
     ['--model-path DIR', 'model folder in transformers.js layout (default: download from the hub)'],
     ['--model ID', `the id that folder is served as (default ${defaultModelId})`],
-    ['--backend cpu|wasm', "onnxruntime-node (default) or onnxruntime-web's WASM backend"],
-    ['--dtype q8|fp32', 'model precision (default q8)'],
+    ['--backend cpu|wasm|webgpu', "onnxruntime-node (default), onnxruntime-web's WASM, or the GPU via WebGPU"],
+    ['--dtype q8|fp32|fp16', 'model precision (default q8; on webgpu fp16 with shader-f16, else fp32)'],
     ['--threads N', 'inference threads'],
     ['--max-length N', 'longest query+document pair in tokens (default 512)'],
   ]
-    .map(([flag, text]) => `  ${(flag as string).padEnd(pad)}${text}`)
+    // A flag longer than the column puts its text on the next line, aligned with the others.
+    .map(([flag, text]) => `  ${(flag as string).length < pad ? (flag as string).padEnd(pad) : `${flag}\n  ${' '.repeat(pad)}`}${text}`)
     .join('\n');
 }
 
 /** Options for `createReranker` from the model flags; a bad value is a 400 `invalid_request`. */
 export function modelOptionsFromFlags(values: ModelFlagValues): Omit<NodeRerankerOptions, 'preload'> {
   const backend = values.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'wasm') throw usageError(`--backend must be cpu or wasm, got "${backend}".`);
-  const dtype = values.dtype ?? 'q8';
-  if (dtype !== 'q8' && dtype !== 'fp32' && dtype !== 'fp16') throw usageError(`--dtype must be q8, fp32 or fp16, got "${dtype}".`);
+  if (backend !== 'cpu' && backend !== 'wasm' && backend !== 'webgpu') throw usageError(`--backend must be cpu, wasm or webgpu, got "${backend}".`);
+  const dtype = values.dtype;
+  if (dtype !== undefined && dtype !== 'q8' && dtype !== 'fp32' && dtype !== 'fp16') throw usageError(`--dtype must be q8, fp32 or fp16, got "${dtype}".`);
   return {
     backend,
-    dtype,
+    ...(dtype !== undefined ? { dtype } : {}),
     ...(values['model-path'] !== undefined ? { modelPath: values['model-path'] } : {}),
     ...(values.model !== undefined ? { model: values.model } : {}),
     ...(values.threads !== undefined ? { threads: integerFlag('--threads', values.threads) } : {}),

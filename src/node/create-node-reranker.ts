@@ -1,6 +1,6 @@
 /**
- * The Node reranker: the engine in-process, on onnxruntime-node (native) or onnxruntime-web's WASM
- * backend, serving a local folder or the hub. The server and the CLI build on this module, not on
+ * The Node reranker: the engine in-process, on onnxruntime-node (native CPU or its WebGPU provider)
+ * or onnxruntime-web's WASM backend, serving a local folder or the hub. The server and the CLI build on this module, not on
  * the package's entry (src/node.ts).
  */
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,9 @@ import { resolve } from 'node:path';
 import type { RuntimeChoice } from '../engine/cross-encoder.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
 import { DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
+import { planNodeBackends, type NodeBackend } from './backend-plan.js';
 import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
+import { probeNodeWebGpu } from './webgpu-probe.js';
 import type { Dtype } from '../core/contract.js';
 
 export interface NodeRerankerOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
@@ -21,9 +23,16 @@ export interface NodeRerankerOptions extends Omit<EngineOptions, 'runtimes' | 'r
   model?: string;
   /** More models to serve, or replacements for the built-in one (e.g. a self-hosted URL). */
   models?: ModelEntry[];
-  /** `cpu` = onnxruntime-node (default); `wasm` = onnxruntime-web, as in a browser. */
-  backend?: 'cpu' | 'wasm';
-  /** Model precision: `q8` (default: 4× smaller, fastest on CPU) or `fp32`. */
+  /**
+   * `cpu` = onnxruntime-node (default); `wasm` = onnxruntime-web, as in a browser; `webgpu` =
+   * onnxruntime-node's WebGPU provider (Vulkan, Metal or D3D12 underneath), falling back to fp32
+   * on WebGPU and then to the CPU when a run fails or overflows.
+   */
+  backend?: NodeBackend;
+  /**
+   * Model precision: `q8` (default on cpu and wasm: 4× smaller, fastest on CPU), `fp32`, or `fp16`
+   * (WebGPU only, with shader-f16; the default there when the adapter has it).
+   */
   dtype?: Dtype;
   /** Threads for inference (default: every core this process may use). */
   threads?: number;
@@ -49,7 +58,9 @@ export async function createReranker(options: NodeRerankerOptions = {}): Promise
   // onnxruntime-node's own default is its count of physical cores, 1 on a 2-vCPU VM, and the bench
   // measured every core to be more than twice as fast there (bench/results/). Use every core this
   // process may run on.
-  const runtime: RuntimeChoice = { device: backend, dtype: options.dtype ?? 'q8', threads: options.threads ?? availableParallelism() };
+  const threads = options.threads ?? availableParallelism();
+  const gpu = backend === 'webgpu' ? await probeNodeWebGpu() : undefined;
+  const runtimes: RuntimeChoice[] = planNodeBackends(backend, options.dtype, threads, gpu).map(({ reason: _reason, ...runtime }) => runtime);
 
   const { modelPath: _path, model: _model, models: _models, backend: _backend, dtype: _dtype, threads: _threads, preload, ...engineOptions } = options;
   const engine = new RerankEngine({
@@ -57,7 +68,7 @@ export async function createReranker(options: NodeRerankerOptions = {}): Promise
     // onnxruntime-web in Node: transformers.js knows no such device, so the provider is named.
     ...(backend === 'wasm' ? { loadOptions: { ...engineOptions.loadOptions, executionProviders: ['wasm'] } } : {}),
     registry: nodeModelRegistry(options),
-    runtimes: [runtime],
+    runtimes,
   });
   if (preload ?? true) await engine.load();
   return engine;
