@@ -17,6 +17,7 @@ import { probeNodeWebGpu } from '../../src/node/webgpu-probe.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { startServer } from '../../src/server/node-server.js';
 import { runCli } from '../support/cli.js';
 
 const HOW_TO_GET_AN_ADAPTER =
@@ -137,6 +138,20 @@ describe('WebGPU in Node (onnxruntime-node on lavapipe)', { timeout: 180_000 }, 
       expect((await reranker.info()).fallbacks).toHaveLength(1);
     } finally {
       await Promise.all([reranker.dispose(), reference.dispose()]);
+    }
+  });
+
+  it("`webrerank serve`'s server on WebGPU answers /v1/rerank with meta webgpu/fp16 and says so in /health", async () => {
+    const server = await startServer({ engine: { modelPath, backend: 'webgpu' }, port: 0, log: () => undefined });
+    try {
+      await server.ready;
+      const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({ status: 'ready', backend: 'webgpu', dtype: 'fp16' });
+      const answer = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(HOSTED_EXAMPLE) });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as RerankResponse).meta).toEqual({ backend: 'webgpu', dtype: 'fp16' });
+    } finally {
+      await server.close();
     }
   });
 
