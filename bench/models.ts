@@ -41,16 +41,20 @@ export const BENCH_MODELS = {
 
 export type BenchModelName = keyof typeof BENCH_MODELS;
 
-/** The model's folder, generated on first use and reused after (the generator checks its config). */
-export async function ensureModel(name: BenchModelName, log: (line: string) => void = () => undefined): Promise<string> {
+/**
+ * The model's folder, generated on first use and reused after (the generator checks its config).
+ * `dtypes` writes other files than the model's own (the WebGPU section wants fp16 and fp32), into
+ * a folder of its own.
+ */
+export async function ensureModel(name: BenchModelName, log: (line: string) => void = () => undefined, dtypes?: readonly StandinDtype[]): Promise<string> {
   const model: BenchModel = BENCH_MODELS[name];
-  const out = join(MODELS_DIR, model.name);
+  const out = join(MODELS_DIR, dtypes ? `${model.name}-${dtypes.join('-')}` : model.name);
   const started = Date.now();
   const result = await generateStandinModel({
     out,
     preset: model.preset,
     dimensions: { numHiddenLayers: model.layers, ...(model.vocab !== undefined ? { vocabSize: model.vocab } : {}) },
-    dtypes: model.dtypes,
+    dtypes: dtypes ?? model.dtypes,
     reuseExisting: true,
     onProgress: (line) => log(`  [${name}] ${line}`),
   });

@@ -6,8 +6,8 @@ import { cpus } from 'node:os';
 import type { VariantSpec } from './core.js';
 import type { BenchModelName } from './models.js';
 
-export type Section = 'compare' | 'docs100' | 'q8' | 'fullsize';
-export const SECTIONS: readonly Section[] = ['compare', 'docs100', 'q8', 'fullsize'];
+export type Section = 'compare' | 'docs100' | 'q8' | 'fullsize' | 'webgpu';
+export const SECTIONS: readonly Section[] = ['compare', 'docs100', 'q8', 'fullsize', 'webgpu'];
 
 /** Variants measured side by side, taking turns. */
 export interface Group {
@@ -26,6 +26,8 @@ export interface Settings {
   extraRounds: number;
   sections: Section[];
   nodeWasm: boolean;
+  /** The model of the WebGPU section (bench/webgpu.ts, which runs apart from these groups). */
+  webgpuModel: BenchModelName;
 }
 
 /** The groups of variants a run with these settings measures, in order. */

@@ -7,6 +7,7 @@
  *   npm run bench -- --quick       # < 3 min: 1-layer model (32k vocabulary), one round
  *   npm run bench -- --sections compare,q8 --rounds 5
  *   npm run bench -- --sections fullsize
+ *   npm run bench -- --sections webgpu [--webgpu-model l2]   # onnxruntime-node's WebGPU, see bench/webgpu.ts
  *
  * The machine is shared and its speed drifts, so approaches that are compared are loaded side by
  * side (each in its own process or browser) and take turns call by call; each call also records
@@ -25,6 +26,7 @@ import { SECTIONS, plan, type Section, type Settings } from './plan.js';
 import { machine, summarize, table, type Row } from './report.js';
 import { runGroup } from './rounds.js';
 import { openChromiumSession, openNodeSession, startChromiumHost, type ChromiumHost, type Session } from './sessions.js';
+import { runWebGpuBench } from './webgpu.js';
 import { checkWorkloadTokens } from './workloads.js';
 
 function parse(): Settings {
@@ -35,6 +37,7 @@ function parse(): Settings {
       rounds: { type: 'string' },
       model: { type: 'string' },
       'node-wasm': { type: 'boolean' },
+      'webgpu-model': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,9 +50,12 @@ function parse(): Settings {
   for (const section of sections) if (!SECTIONS.includes(section)) throw new Error(`--sections takes ${SECTIONS.join(',')}; got "${section}"`);
   const model = (values.model ?? (quick ? 'l1v32k' : 'l2')) as BenchModelName;
   if (!(model in BENCH_MODELS)) throw new Error(`--model takes ${Object.keys(BENCH_MODELS).join(', ')}`);
+  // The tiny model by default: on lavapipe (a CPU) the section checks the path, not a GPU's speed.
+  const webgpuModel = (values['webgpu-model'] ?? 'tiny') as BenchModelName;
+  if (!(webgpuModel in BENCH_MODELS)) throw new Error(`--webgpu-model takes ${Object.keys(BENCH_MODELS).join(', ')}`);
   const rounds = values.rounds !== undefined ? Number(values.rounds) : quick ? 1 : 3;
   // --quick has a 3-minute budget: no extra rounds for calls disturbed by other work.
-  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false };
+  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel };
 }
 
 async function main(): Promise<void> {
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
 
   const dirs = new Map<string, string>();
   for (const name of new Set(groups.flatMap((group) => group.variants.map((variant) => variant.model)))) dirs.set(name, await ensureModel(name as BenchModelName, log));
-  const tokenCheck = await checkWorkloadTokens(dirs.get(settings.model) ?? (await ensureModel(settings.model, log)), log);
+  const tokenCheck = groups.length > 0 ? await checkWorkloadTokens(dirs.get(settings.model) ?? (await ensureModel(settings.model, log)), log) : null;
 
   let host: ChromiumHost | undefined;
   const open = async (spec: VariantSpec): Promise<Session> => {
@@ -76,6 +82,11 @@ async function main(): Promise<void> {
     await host?.close();
   }
 
+  // Apart from the groups, in this process: one adapter, sessions one after another.
+  const webgpu = settings.sections.includes('webgpu')
+    ? await runWebGpuBench(await ensureModel(settings.webgpuModel, log, ['fp32', 'fp16']), settings.rounds, log)
+    : undefined;
+
   const { summary, agreement } = summarize(settings, rows, dirs);
 
   const output = {
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
     ...summary,
     workload_token_check: tokenCheck,
     score_agreement: agreement,
+    ...(webgpu ? { webgpu } : {}),
     rows: rows.map(({ scores: _scores, ...row }) => row),
   };
   mkdirSync('bench/results', { recursive: true });
