@@ -1,6 +1,6 @@
 /**
- * webrerank in Node: the same `Reranker`, running in-process on onnxruntime-node (native, default)
- * or onnxruntime-web's WASM backend.
+ * webrerank in Node: the same `Reranker`, running in-process on onnxruntime-node (native CPU by
+ * default, or its WebGPU provider) or onnxruntime-web's WASM backend.
  *
  * @example
  * import { createReranker } from 'webrerank';
@@ -10,5 +10,8 @@
 export { createReranker, nodeModelRegistry } from './node/create-node-reranker.js';
 export type { NodeRerankerOptions } from './node/create-node-reranker.js';
 export { RerankEngine } from './engine/engine.js';
+/** Whether onnxruntime-node's WebGPU provider has an adapter here, and one that runs fp16. */
+export { probeNodeWebGpu } from './node/webgpu-probe.js';
+export type { NodeWebGpuCapabilities } from './node/webgpu-probe.js';
 
 export * from './shared-exports.js';

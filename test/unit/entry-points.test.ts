@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import * as browser from '../../src/index.js';
 import * as node from '../../src/node.js';
 
-/** Node-only: the in-process engine class (the browser runs it behind createReranker). */
-const NODE_ONLY = new Set(['RerankEngine', 'nodeModelRegistry']);
+/**
+ * Node-only: the in-process engine class (the browser runs it behind createReranker), and the
+ * probe of onnxruntime-node's WebGPU provider (the browser probes navigator.gpu in its worker).
+ */
+const NODE_ONLY = new Set(['RerankEngine', 'nodeModelRegistry', 'probeNodeWebGpu']);
 
 describe('the entry points', () => {
   it('export the same names, besides what only Node has', () => {
