@@ -22,7 +22,7 @@ import { runCli } from '../support/cli.js';
 
 const HOW_TO_GET_AN_ADAPTER =
   'Install a Vulkan driver with shaderFloat16 — on Debian bookworm, Mesa 25 from backports: ' +
-  "echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list && " +
+  "echo 'deb <your Debian mirror> bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list && " +
   'apt-get update && apt-get install -y -t bookworm-backports mesa-vulkan-drivers (or run .ci/run).';
 
 /** fp32 on WebGPU against fp32 on the CPU: the same arithmetic, summed in another order. */
