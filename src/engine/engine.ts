@@ -87,7 +87,10 @@ export class RerankEngine implements Reranker {
     const entry = this.registry.get(request.model);
     const model = await this.#model(entry);
     try {
-      return await model.queue.run(() => this.#score(model, request, options.signal));
+      return await model.queue.run(() => {
+        options.onStart?.();
+        return this.#score(model, request, options.signal);
+      });
     } catch (error) {
       // A GPU can vanish mid-run (device lost, driver reset): move to the next backend, once.
       if (!this.#isBackendFailure(error, model)) throw toRerankError(error);
@@ -180,7 +183,7 @@ export class RerankEngine implements Reranker {
     throwIfAborted(signal);
     const { encoder, limits } = model;
     // Every window of every document becomes one pair; `owner` maps a pair back to its document.
-    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1);
+    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1, request.max_tokens_per_doc);
     const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
 
     const scores = new Float64Array(request.documents.length).fill(-Infinity);
