@@ -396,7 +396,7 @@ describe('the request log', () => {
   it('has one line per request — method, path, status, ms — and never a key or a body', () => {
     const requestLines = logs.filter((line) => /^(GET|POST|OPTIONS|PUT) /.test(line));
     expect(requestLines.length).toBeGreaterThan(10);
-    for (const line of requestLines) expect(line).toMatch(/^(GET|POST|OPTIONS) \/[\w/.-]* \d{3} \d+ms$/);
+    for (const line of requestLines) expect(line).toMatch(/^(GET|POST|OPTIONS) \/[\w/.-]* \d{3} \d+ms id=[0-9a-f-]{36}$/);
     for (const line of logs) {
       expect(line).not.toContain(ALPHA);
       expect(line).not.toContain(BETA);

@@ -7,8 +7,8 @@ import { builtinModules } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** Packages these modules may use: each runs on Web APIs alone. */
-const WEB_PACKAGES = new Set(['hono', 'hono/cors', 'zod']);
+/** Packages these modules may use: each runs on Web APIs alone. zod-openapi turns the zod schemas into `/openapi.json`. */
+const WEB_PACKAGES = new Set(['hono', 'hono/cors', 'zod', 'zod-openapi']);
 const NODE_BUILTINS = new Set(builtinModules);
 
 /** Every bare specifier the module graph from `entry` imports at runtime (type-only imports erased). */
