@@ -13,6 +13,7 @@
  * const { ranking } = await rerank({ model, query: 'What is machine learning?', documents, topN: 3 });
  */
 import type { RerankingModelV4, RerankingModelV4CallOptions, RerankingModelV4Result } from '@ai-sdk/provider';
+import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { rankTexts, type AdapterOptions } from './target.js';
 
 export interface WebrerankRerankingModelOptions extends Omit<AdapterOptions, 'topN'> {
@@ -28,7 +29,7 @@ export function webrerankRerankingModel(options: WebrerankRerankingModelOptions)
   return {
     specificationVersion: 'v4',
     provider: 'webrerank',
-    modelId: options.modelId ?? options.model ?? 'BAAI/bge-reranker-v2-m3',
+    modelId: options.modelId ?? options.model ?? DEFAULT_MODEL_ID,
     async doRerank(call: RerankingModelV4CallOptions): Promise<RerankingModelV4Result> {
       const texts = call.documents.type === 'text' ? call.documents.values : call.documents.values.map((value) => JSON.stringify(value));
       const results = await rankTexts(options, call.query, texts, call.abortSignal, call.topN);

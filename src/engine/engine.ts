@@ -95,7 +95,10 @@ export class RerankEngine implements Reranker {
       // A GPU can vanish mid-run (device lost, driver reset): move to the next backend, once.
       if (!this.#isBackendFailure(error, model)) throw toRerankError(error);
       const replacement = await this.#fallBack(entry, model, error);
-      return replacement.queue.run(() => this.#score(replacement, request, options.signal));
+      return replacement.queue.run(() => {
+        options.onStart?.();
+        return this.#score(replacement, request, options.signal);
+      });
     }
   }
 

@@ -34,10 +34,17 @@ export const teiErrorSchema = z
   .object({ error: z.string(), error_type: z.string().meta({ description: 'validation, empty, overloaded, unhealthy, backend, or our error code' }) })
   .meta({ id: 'TeiError' });
 
-/** The logit behind a sigmoid score (TEI's `raw_scores`). */
+/**
+ * The logit behind a sigmoid score (TEI's `raw_scores`). Exact to float precision for the logits a
+ * reranker produces (|logit| < ~30); a score that rounded to 0 or 1 gives ±36.7, the last logit
+ * a float64 sigmoid tells apart, rather than an infinity JSON can't carry.
+ */
 function logit(score: number): number {
-  return Math.log(score) - Math.log1p(-score);
+  const value = Math.log(score) - Math.log1p(-score);
+  return Number.isFinite(value) ? value : Math.sign(value) * SATURATED_LOGIT;
 }
+
+const SATURATED_LOGIT = 36.7;
 
 function read(body: unknown, context: DialectContext): DialectRequest {
   const parsed = teiRequestSchema.safeParse(body);
