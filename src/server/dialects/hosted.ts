@@ -47,36 +47,23 @@ export const hostedResponseSchema = z
 type HostedResponse = z.infer<typeof hostedResponseSchema>;
 
 function read(body: unknown, context: DialectContext): DialectRequest {
+  const limits = { models: context.models, maxDocuments: context.maxDocuments };
   // Not an object at all: the contract's own message.
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return readStrings(body, context);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) validateRerankRequest(body, limits);
   const parsed = hostedRequestSchema.safeParse(body);
   if (!parsed.success) throw errorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
-  const { documents, rank_fields: rankFields } = parsed.data;
+  const { documents, rank_fields: rankFields, ...fields } = parsed.data;
   const texts = documentTexts(documents as CohereDocument[], rankFields ?? undefined);
-  const read = readStrings({ ...body, documents: texts }, context);
-  return {
-    request: read.request,
-    render: (response, renderContext) => {
-      const rendered = read.render(response, renderContext) as HostedResponse;
-      // Cohere v1 returns an object document as it was given.
-      for (const result of rendered.results) {
-        const original = documents[result.index];
-        if (result.document && typeof original === 'object') result.document = original;
-      }
-      return rendered;
-    },
-  };
-}
-
-/** The hosted API's own request (string documents), answered in this dialect. */
-function readStrings(body: unknown, context: DialectContext): DialectRequest {
-  const named = typeof body === 'object' && body !== null && typeof (body as { model?: unknown }).model === 'string' ? { ...body, model: context.resolveModel((body as { model: string }).model) } : body;
-  const request = validateRerankRequest(named, { models: context.models, maxDocuments: context.maxDocuments });
+  const request = validateRerankRequest({ ...fields, model: context.resolveModel(fields.model), documents: texts }, limits);
   return {
     request,
     render: (response: RerankResponse, { requestId }): HostedResponse => ({
       id: requestId,
-      results: response.results,
+      // Cohere v1 returns an object document as it was given.
+      results: response.results.map((result) => {
+        const original = documents[result.index];
+        return result.document && typeof original === 'object' ? { ...result, document: original } : result;
+      }),
       model: response.model,
       usage: { total_tokens: response.usage.total_tokens, prompt_tokens: response.usage.total_tokens, completion_tokens: 0 },
       meta: { ...response.meta, api_version: { version: '1' }, billed_units: { search_units: searchUnits(request.documents.length) } },
