@@ -7,23 +7,29 @@ import { parseArgs } from 'node:util';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, integerFlag, usageError } from './options.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_PENDING, type ServerLimits } from '../server/app.js';
+import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
 import { DEFAULT_HOST, DEFAULT_PORT, loadApiKeys, startServer, type NodeServerOptions } from '../server/node-server.js';
 
 const HELP = `Usage: webrerank serve [options]
 
-Answers POST /v1/rerank exactly as the hosted Rerank API does, plus GET /v1/models and GET /health.
+Answers POST /v1/rerank exactly as the hosted Rerank API does (and Cohere v1), POST /v2/rerank as
+Cohere v2, POST /rerank as Text Embeddings Inference; plus GET /v1/models, GET /health,
+GET /openapi.json and GET /metrics (Prometheus).
 
 Where ranking runs (default: the model in this process):
 ${modelFlagsHelp(DEFAULT_MODEL_ID, 26)}
   --upstream URL            instead, forward to this /v1/rerank server with WEBRERANK_UPSTREAM_KEY
   --upstream-protocol P     rerank (default) or tei (Text Embeddings Inference's /rerank)
+  --model-alias A=ID        let clients ask for model A and get ID (repeat), e.g.
+                            rerank-english-v2.0=BAAI/bge-reranker-v2-m3
 
 Listening:
   --port N                  port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDR               address to bind (default ${DEFAULT_HOST}: this machine only)
   --cors ORIGIN             let pages from ORIGIN call the API (repeat or comma-separate; * for any)
+  --metrics-port N          serve GET /metrics on this port instead of the API's
+  --no-metrics              no GET /metrics at all
 
 Access (keys are never logged):
   --api-keys-file FILE      accepted API keys, one per line; added to WEBRERANK_API_KEYS (comma-separated)
@@ -40,6 +46,8 @@ Limits, per API key (environment variable in brackets):
 Limits, for the whole server:
   --max-pending N           most reranks running or waiting at once, then 503 with Retry-After
                             (default ${DEFAULT_MAX_PENDING})  [WEBRERANK_MAX_PENDING]
+  --busy-retry-after N      a fixed Retry-After (seconds) on that 503 (default: the queue's
+                            expected wait, varied per request, so refused clients return spread out)
 
 Stops on Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -56,6 +64,9 @@ function parseServeArgs(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       cors: { type: 'string', multiple: true },
+      'model-alias': { type: 'string', multiple: true },
+      'metrics-port': { type: 'string' },
+      'no-metrics': { type: 'boolean' },
       'api-keys-file': { type: 'string' },
       'rate-limit': { type: 'string' },
       'rate-burst': { type: 'string' },
@@ -64,6 +75,7 @@ function parseServeArgs(argv: string[]) {
       'max-body-bytes': { type: 'string' },
       'max-documents': { type: 'string' },
       'max-pending': { type: 'string' },
+      'busy-retry-after': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -90,7 +102,7 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     const options = serverOptions(values, env, apiKeys);
     const server = await startServer(options);
     // One write, so whoever reads the banner from a pipe gets it whole.
-    process.stdout.write(`${startupLines(server.url, options, apiKeys.length).join('\n')}\n`);
+    process.stdout.write(`${startupLines(server.url, server.metricsUrl, options, apiKeys.length).join('\n')}\n`);
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
       process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
     }
@@ -108,6 +120,11 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
   if (values.host !== undefined) options.host = values.host;
   const origins = (values.cors ?? []).flatMap((value) => value.split(',')).map((origin) => origin.trim()).filter(Boolean);
   if (origins.length > 0) options.cors = origins;
+  const aliases = values['model-alias'] ?? [];
+  if (aliases.length > 0) options.modelAliases = parseModelAliases(aliases);
+  if (values['no-metrics'] && values['metrics-port'] !== undefined) throw usageError('Give either --metrics-port or --no-metrics, not both.');
+  if (values['no-metrics']) options.metrics = false;
+  if (values['metrics-port'] !== undefined) options.metrics = { port: integerFlag('--metrics-port', values['metrics-port'], 0) };
 
   if (values.upstream !== undefined) {
     if (values['model-path'] !== undefined) throw usageError('Give either --model-path or --upstream, not both.');
@@ -150,18 +167,20 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
   if (values['max-documents'] !== undefined) limits.maxDocuments = integerFlag('--max-documents', values['max-documents'], 1);
   const pending = setting('max-pending', 'WEBRERANK_MAX_PENDING');
   if (pending) limits.maxPending = integerFlag(...pending, 1);
+  if (values['busy-retry-after'] !== undefined) limits.busyRetryAfterSeconds = integerFlag('--busy-retry-after', values['busy-retry-after'], 1);
   return limits;
 }
 
 /** What the operator needs to know at startup: where, what, and whether anyone can walk in. */
-function startupLines(url: string, options: NodeServerOptions, keyCount: number): string[] {
+function startupLines(url: string, metricsUrl: string | undefined, options: NodeServerOptions, keyCount: number): string[] {
   const host = options.host ?? DEFAULT_HOST;
   const source = options.upstream
     ? `forwarding to ${new URL(options.upstream.baseUrl).origin} (${options.upstream.protocol ?? 'rerank'})${options.upstream.apiKey ? ' with WEBRERANK_UPSTREAM_KEY' : ''}`
     : `model ${options.engine?.model ?? DEFAULT_MODEL_ID} from ${options.engine?.modelPath ?? 'the hub'}, loading in the background (GET /health says when it is ready)`;
   return [
     `webrerank serve: listening on ${url}`,
-    `  POST ${url}/v1/rerank  GET ${url}/v1/models  GET ${url}/health`,
+    `  POST ${url}/v1/rerank  POST ${url}/v2/rerank  POST ${url}/rerank  GET ${url}/v1/models  GET ${url}/health  GET ${url}/openapi.json`,
+    ...(metricsUrl !== undefined ? [`  metrics: GET ${metricsUrl}`] : []),
     `  ${source}`,
     keyCount > 0
       ? `  ${keyCount} API key${keyCount === 1 ? '' : 's'} accepted (Authorization: Bearer <key>)`

@@ -23,6 +23,11 @@ export interface RerankRequest {
    * its best one. 1 (the default) truncates it.
    */
   max_chunks_per_doc?: number;
+  /**
+   * Cut each document to at most this many tokens before pairing it with the query (Cohere v2's
+   * `max_tokens_per_doc`). The pair's own limit (`maxLength`) still applies on top.
+   */
+  max_tokens_per_doc?: number;
 }
 
 /** One ranked document. */
@@ -63,7 +68,11 @@ export interface ValidationLimits {
 
 export const DEFAULT_MAX_DOCUMENTS = 1000;
 
-const requestSchema = z.object({
+/**
+ * The request's schema: what every dialect of the server (and every entry point) validates with,
+ * and what `GET /openapi.json` is generated from.
+ */
+export const rerankRequestSchema = z.object({
   model: z.string({ error: 'model must be a string' }).min(1, 'model must not be empty'),
   query: z.string({ error: 'query must be a string' }),
   documents: z.array(z.string(), { error: 'documents must be an array of strings' }),
@@ -71,6 +80,7 @@ const requestSchema = z.object({
   top_n: z.number().int().positive().nullish(),
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
   max_chunks_per_doc: z.number().int().positive().nullish(),
+  max_tokens_per_doc: z.number().int().positive().nullish(),
 });
 
 /**
@@ -84,10 +94,10 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
   }
-  const parsed = requestSchema.safeParse(body);
-  if (!parsed.success) throw errorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
+  const parsed = rerankRequestSchema.safeParse(body);
+  if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
 
-  const { model, query, documents, top_n, return_documents, max_chunks_per_doc } = parsed.data;
+  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc } = parsed.data;
   if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
   if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
 
@@ -106,13 +116,17 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (top_n != null) request.top_n = top_n;
   if (return_documents != null) request.return_documents = return_documents;
   if (max_chunks_per_doc != null) request.max_chunks_per_doc = max_chunks_per_doc;
+  if (max_tokens_per_doc != null) request.max_tokens_per_doc = max_tokens_per_doc;
   return request;
 }
 
 type Issue = z.core.$ZodIssue;
 
-/** Maps the first schema issue to our error code and a message that names the offending field. */
-function errorFromIssue(issue: Issue | undefined, body: Record<string, unknown>): RerankError {
+/**
+ * Maps the first schema issue to our error code and a message that names the offending field; the
+ * server's dialects use it for the fields they share with the contract.
+ */
+export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<string, unknown>): RerankError {
   const field = issue?.path[0];
   if (field === 'documents') {
     const index = issue?.path[1];
@@ -132,6 +146,12 @@ function errorFromIssue(issue: Issue | undefined, body: Record<string, unknown>)
     return new RerankError(
       'invalid_max_chunks_per_doc',
       `max_chunks_per_doc must be a positive integer, got ${describe(body.max_chunks_per_doc)}.`,
+    );
+  }
+  if (field === 'max_tokens_per_doc') {
+    return new RerankError(
+      'invalid_max_tokens_per_doc',
+      `max_tokens_per_doc must be a positive integer, got ${describe(body.max_tokens_per_doc)}.`,
     );
   }
   if (typeof field === 'string' && !(field in body)) {

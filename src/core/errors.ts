@@ -15,6 +15,7 @@ export type RerankErrorCode =
   | 'invalid_documents'
   | 'invalid_top_n'
   | 'invalid_max_chunks_per_doc'
+  | 'invalid_max_tokens_per_doc'
   | 'too_many_documents'
   | 'unknown_model'
   // 401 / 402 / 429: who is asking and how much
@@ -46,6 +47,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   invalid_documents: 400,
   invalid_top_n: 400,
   invalid_max_chunks_per_doc: 400,
+  invalid_max_tokens_per_doc: 400,
   too_many_documents: 400,
   unknown_model: 400,
   unauthorized: 401,

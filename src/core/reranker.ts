@@ -7,6 +7,11 @@ import type { Backend, Dtype, RerankRequest, RerankResponse } from './contract.j
 export interface RerankOptions {
   /** Cancels the call; honoured between batches. Rejects with an `AbortError`. */
   signal?: AbortSignal;
+  /**
+   * Called once when this request's inference begins, after it waited its turn: lets a server
+   * tell queueing time from inference time. A remote reranker never calls it.
+   */
+  onStart?: () => void;
 }
 
 /** What a reranker is and what it has done, for display and diagnostics. */

@@ -103,7 +103,10 @@ export class RerankEngine implements Reranker {
     for (;;) {
       try {
         const current = model;
-        return await current.queue.run(() => this.#score(current, request, options.signal));
+        return await current.queue.run(() => {
+          options.onStart?.();
+          return this.#score(current, request, options.signal);
+        });
       } catch (error) {
         if (!this.#canFallBack(error, model)) throw toRerankError(error);
         model = await this.#fallBack(entry, model, error);
@@ -195,7 +198,7 @@ export class RerankEngine implements Reranker {
     throwIfAborted(signal);
     const { encoder, limits } = model;
     // Every window of every document becomes one pair; `owner` maps a pair back to its document.
-    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1);
+    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1, request.max_tokens_per_doc);
     const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
 
     const scores = new Float64Array(request.documents.length).fill(-Infinity);

@@ -78,6 +78,15 @@ export function capQuery(queryIds: readonly number[], limits: PairLimits): numbe
 }
 
 /**
+ * A per-request cap on a document's tokens (Cohere v2's `max_tokens_per_doc`): its first
+ * `maxTokens` tokens, or all of them when no cap is given. Applied before windowing, so the pair's
+ * own limit still holds on top.
+ */
+export function capDocumentTokens(documentIds: number[], maxTokens: number | undefined): number[] {
+  return maxTokens === undefined || documentIds.length <= maxTokens ? documentIds : documentIds.slice(0, maxTokens);
+}
+
+/**
  * Splits a document into the windows that fit beside the query: the first window only when
  * `maxChunks` is 1 (plain truncation), up to `maxChunks` consecutive windows otherwise.
  * An empty document still yields one (empty) window, so every document gets a score.
@@ -115,7 +124,8 @@ export interface RequestPairs {
 
 /**
  * Every pair the engine scores for one request: the query tokenized and capped once, each
- * document cut into up to `maxChunks` windows beside it. `encode` tokenizes without special tokens.
+ * document cut to `maxDocumentTokens` (when given) and then into up to `maxChunks` windows beside
+ * it. `encode` tokenizes without special tokens.
  */
 export function buildRequestPairs(
   encode: (text: string) => number[],
@@ -124,12 +134,13 @@ export function buildRequestPairs(
   template: PairTemplate,
   limits: PairLimits,
   maxChunks: number,
+  maxDocumentTokens?: number,
 ): RequestPairs {
   const queryIds = capQuery(encode(query), limits);
   const pairs: number[][] = [];
   const owner: number[] = [];
   documents.forEach((text, documentIndex) => {
-    for (const chunk of documentWindows(encode(text), queryIds.length, template, limits, maxChunks)) {
+    for (const chunk of documentWindows(capDocumentTokens(encode(text), maxDocumentTokens), queryIds.length, template, limits, maxChunks)) {
       pairs.push(buildPair(queryIds, chunk, template));
       owner.push(documentIndex);
     }

@@ -53,6 +53,9 @@ const teiProtocol: WireProtocol = {
     if ((request.max_chunks_per_doc ?? 1) > 1) {
       throw new RerankError('invalid_max_chunks_per_doc', 'max_chunks_per_doc above 1 is not supported by a TEI upstream, which truncates long documents.');
     }
+    if (request.max_tokens_per_doc !== undefined) {
+      throw new RerankError('invalid_max_tokens_per_doc', 'max_tokens_per_doc is not supported by a TEI upstream, which cuts documents at its own limit.');
+    }
     // truncate: the hosted API and the local engine cut long documents rather than refuse them.
     return { query: request.query, texts: request.documents, raw_scores: false, return_text: false, truncate: true };
   },

@@ -1,6 +1,8 @@
 /**
- * The HTTP face of webrerank: the hosted Rerank API (`POST /v1/rerank`), a model list and a health
- * check, in front of any `Reranker` (the in-process engine or a remote upstream).
+ * The HTTP face of webrerank: the hosted Rerank API and Cohere v1 (`POST /v1/rerank`), Cohere v2
+ * (`POST /v2/rerank`) and TEI (`POST /rerank`) — each a dialect read into the one contract and
+ * answered by the same `Reranker` (the in-process engine or a remote upstream) — plus a model
+ * list, a health check, `GET /openapi.json` and, when given metrics, `GET /metrics`.
  *
  * Built on Hono with Web APIs only (Request, Response, streams, Web Crypto) — no node: imports — so
  * the same app runs under Node (see node-server.ts), Deno, Bun and edge runtimes.
@@ -8,15 +10,25 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { RerankError, isRerankError } from '../core/errors.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest } from '../core/contract.js';
+import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { DIALECTS, type Dialect } from './dialects/index.js';
+import { hostedErrorBody } from './dialects/hosted-error.js';
+import { resolveModel, type ModelAliases } from './model-aliases.js';
+import type { ServerMetrics } from './observer.js';
+import { openApiDocument } from './openapi.js';
 import { QuotaLedger, type Quota } from './quota.js';
 import { TokenBucketLimiter, type RateLimit } from './rate-limit.js';
+import { BusyRetryAdvisor } from './retry-after.js';
+import type { Health, ModelList } from './service-schemas.js';
 
 export type { Quota } from './quota.js';
 export type { RateLimit } from './rate-limit.js';
+export type { ModelAliases } from './model-aliases.js';
+export type { RequestEvent, RerankEvent, ServerMetrics } from './observer.js';
+export { parseModelAliases } from './model-aliases.js';
 export { DEFAULT_MAX_BODY_BYTES } from './body.js';
 
 export interface ServerLimits {
@@ -34,6 +46,11 @@ export interface ServerLimits {
    * burst would queue without end, holding every body in memory and answering minutes late.
    */
   maxPending?: number;
+  /**
+   * A fixed `Retry-After` in seconds for `server_busy`. Default: none — the wait follows the
+   * queue (its expected drain time, varied per request; see retry-after.ts).
+   */
+  busyRetryAfterSeconds?: number;
 }
 
 export const DEFAULT_MAX_PENDING = 64;
@@ -46,21 +63,25 @@ export interface ServerAppOptions {
   limits?: ServerLimits;
   /** Origins allowed to call from a browser (`*` for any). Default: none (no CORS headers). */
   cors?: { origins: readonly string[] };
-  /** Receives one line per request — method, path, status, milliseconds — and unexpected errors. */
+  /** Other names the served models answer to (alias → served id), e.g. a client's hard-wired default. */
+  modelAliases?: ModelAliases;
+  /** Where the server reports requests and reranks (e.g. `createPrometheusMetrics`). Default: nowhere. */
+  metrics?: ServerMetrics;
+  /** Serve `GET /metrics` on this app (default: when `metrics` is given). False when it has its own port. */
+  metricsRoute?: boolean;
+  /** Receives one line per request — method, path, status, milliseconds, request id — and unexpected errors. */
   log?: (line: string) => void;
   /** The clock for rate limiting (tests). */
   now?: () => number;
 }
 
-/** What the app keeps per request: the caller the API key identified. */
+/** What the app keeps per request: its id, the caller the API key identified, the dialect answering. */
 export interface ServerEnv {
-  Variables: { caller: CallerId };
+  Variables: { requestId: string; caller: CallerId; dialect: Dialect };
 }
 
 /** Seconds a client is asked to wait while the model is still loading. */
 const LOADING_RETRY_AFTER_SECONDS = 2;
-/** Seconds a client is asked to wait when the queue is full. */
-const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /**
  * Creates the app. Serve it with `app.fetch` on any runtime.
@@ -70,7 +91,7 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
  * export default { fetch: app.fetch }; // an edge runtime's entry
  */
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
-  const { reranker, limits = {} } = options;
+  const { reranker, limits = {}, metrics } = options;
   const log = options.log ?? (() => undefined);
   const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? []);
   const limiter = limits.rateLimit ? new TokenBucketLimiter(limits.rateLimit, options.now) : undefined;
@@ -78,14 +99,23 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
+  const aliases = options.modelAliases ?? {};
+  const advisor = new BusyRetryAdvisor();
+  const serveMetrics = metrics !== undefined && options.metricsRoute !== false;
+  const routes = new Set(['/health', '/v1/models', '/openapi.json', ...DIALECTS.map((dialect) => dialect.path), ...(serveMetrics ? ['/metrics'] : [])]);
   let pending = 0;
 
   const app = new Hono<ServerEnv>();
 
   app.use(async (c, next) => {
     const started = performance.now();
+    const requestId = crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.header('X-Request-Id', requestId);
     await next();
-    log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+    const milliseconds = performance.now() - started;
+    log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(milliseconds)}ms id=${requestId}`);
+    metrics?.request({ route: routes.has(c.req.path) ? c.req.path : 'unmatched', dialect: c.get('dialect')?.name ?? 'none', status: c.res.status, seconds: milliseconds / 1000 });
   });
 
   if (options.cors && options.cors.origins.length > 0) {
@@ -95,7 +125,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
         origin: origins.includes('*') ? '*' : origins,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
         allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['Retry-After'],
+        exposeHeaders: ['Retry-After', 'X-Request-Id'],
         maxAge: 600,
       }),
     );
@@ -106,8 +136,22 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     return c.json(healthBody(info), info.state === 'ready' ? 200 : 503);
   });
 
-  // Everything under /v1 needs a key (when keys are configured) and counts against the rate limit.
-  app.use('/v1/*', async (c, next) => {
+  const openApi = openApiDocument({ dialects: DIALECTS, metrics: serveMetrics, auth: (options.auth?.apiKeys.length ?? 0) > 0 });
+  app.get('/openapi.json', (c) => c.json(openApi));
+
+  if (serveMetrics) {
+    app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
+  }
+
+  for (const dialect of DIALECTS) {
+    app.use(dialect.path, async (c, next) => {
+      c.set('dialect', dialect);
+      await next();
+    });
+  }
+
+  // The API routes need a key (when keys are configured) and count against the rate limit.
+  const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
     const caller = await verifier.identify(c.req.header('authorization'));
     if (caller === null) {
       return errorResponse(c, new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".'));
@@ -118,51 +162,73 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     }
     c.set('caller', caller);
     await next();
-  });
+    return undefined;
+  };
+  app.use('/v1/*', requireKey);
+  app.use('/v2/*', requireKey);
+  app.use('/rerank', requireKey);
 
   app.get('/v1/models', async (c) => {
     const { models } = await reranker.info();
-    return c.json({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank' })) });
+    const ids = [...models, ...Object.keys(aliases).filter((alias) => !models.includes(alias))];
+    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank' })) };
+    return c.json(body);
   });
 
-  app.post('/v1/rerank', async (c) => {
-    const body = await readJsonBody(c.req.raw, maxBodyBytes);
-    const info = await reranker.info();
-    const request = validateRerankRequest(body, { models: info.models, maxDocuments });
+  /** Runs one validated request through the queue, with its limits, metrics and Retry-After. */
+  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<RerankResponse> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
     if (info.state === 'failed') throw new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
-
     if (pending >= maxPending) {
-      throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter: BUSY_RETRY_AFTER_SECONDS });
+      const retryAfter = limits.busyRetryAfterSeconds ?? advisor.advise(pending);
+      throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter });
     }
     const caller = c.get('caller');
     if (ledger && !ledger.charge(caller, request.documents.length)) {
       throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
     }
     pending++;
+    metrics?.queueDepth(pending);
+    const queued = performance.now();
+    let started: number | undefined;
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
-      return c.json(await reranker.rerank(request, { signal: c.req.raw.signal }));
+      const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()) });
+      const finished = performance.now();
+      const began = started ?? queued;
+      advisor.recordService((finished - began) / 1000);
+      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents: request.documents.length, tokens: response.usage.total_tokens });
+      return response;
     } catch (error) {
       ledger?.refund(caller, request.documents.length);
       throw error;
     } finally {
       pending--;
+      metrics?.queueDepth(pending);
     }
-  });
+  }
 
-  app.all('/v1/rerank', (c) => {
-    c.header('Allow', 'POST');
-    return errorResponse(c, new RerankError('invalid_request', `Use POST for /v1/rerank, not ${c.req.method}.`, { status: 405 }));
-  });
+  for (const dialect of DIALECTS) {
+    app.post(dialect.path, async (c) => {
+      const body = await readJsonBody(c.req.raw, maxBodyBytes);
+      const info = await reranker.info();
+      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
+      const response = await runRerank(c, dialect, read.request, info);
+      return c.json(read.render(response, { requestId: c.get('requestId') }) as object);
+    });
+    app.all(dialect.path, (c) => {
+      c.header('Allow', 'POST');
+      return errorResponse(c, new RerankError('invalid_request', `Use POST for ${dialect.path}, not ${c.req.method}.`, { status: 405 }));
+    });
+  }
 
   app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${c.req.method} ${c.req.path}.`, { status: 404 })));
 
   app.onError((error, c) => {
     // The client gets a generic message for a surprise; the operator gets the real one.
-    if (!isRerankError(error) || error.code === 'internal_error') log(`error on ${c.req.method} ${c.req.path}: ${describeInternally(error)}`);
+    if (!isRerankError(error) || error.code === 'internal_error') log(`error on ${c.req.method} ${c.req.path} id=${c.get('requestId')}: ${describeInternally(error)}`);
     return errorResponse(c, publicError(error));
   });
 
@@ -170,20 +236,22 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 }
 
 /** `/health`'s body: the state, and what serves once ready. No error details: they may hold paths. */
-function healthBody(info: RerankerInfo): Record<string, unknown> {
-  const body: Record<string, unknown> = { status: info.state, models: info.models };
+function healthBody(info: RerankerInfo): Health {
+  const body: Health = { status: info.state, models: info.models };
   if (info.backend !== null) body.backend = info.backend;
   if (info.dtype !== null) body.dtype = info.dtype;
   return body;
 }
 
-/** The error body and status (and `Retry-After`) for a RerankError. */
-function errorResponse(c: Context, error: RerankError): Response {
+/** The error body and status (and `Retry-After`) for a RerankError, in the answering dialect's shape. */
+function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
   // A refused oversized body was never read to its end, so the connection can't carry another
   // request: say so, or a keep-alive client reuses the socket and its next request dies with it.
   if (error.code === 'payload_too_large') c.header('Connection', 'close');
-  return c.body(JSON.stringify(error.toJSON()), error.status as 400, { 'Content-Type': 'application/json' });
+  const dialect = c.get('dialect') as Dialect | undefined;
+  const { status, body } = dialect ? dialect.errorBody(error) : hostedErrorBody(error);
+  return c.body(JSON.stringify(body), status as 400, { 'Content-Type': 'application/json' });
 }
 
 /**

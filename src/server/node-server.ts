@@ -6,11 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
 import { createReranker, type NodeRerankerOptions } from '../node/create-node-reranker.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
 import { messageOf } from '../core/errors.js';
 import type { Reranker } from '../core/reranker.js';
-import { createServerApp, type ServerLimits } from './app.js';
+import { createServerApp, type ModelAliases, type ServerLimits } from './app.js';
+import { createPrometheusMetrics } from './metrics.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -26,6 +28,13 @@ export interface NodeServerOptions {
   /** Origins allowed to call from a browser. */
   cors?: readonly string[];
   limits?: ServerLimits;
+  /** Other names the served models answer to (alias → served id). */
+  modelAliases?: ModelAliases;
+  /**
+   * Prometheus metrics on `GET /metrics` (default: on, next to the API, without a key). `false`
+   * turns them off; `{ port }` serves them on their own port instead (same host).
+   */
+  metrics?: boolean | { port: number };
   /** Receives the per-request log lines (default: stdout). */
   log?: (line: string) => void;
 }
@@ -34,6 +43,8 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   url: string;
   port: number;
+  /** Where `GET /metrics` is served, when metrics are on. */
+  metricsUrl?: string;
   reranker: Reranker;
   /** Settles when the model has loaded (or failed to); at once for an upstream. */
   ready: Promise<void>;
@@ -76,30 +87,59 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     );
   }
 
+  const metricsOption = options.metrics ?? true;
+  const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
+  const metricsPort = typeof metricsOption === 'object' ? metricsOption.port : undefined;
   const app = createServerApp({
     reranker,
     auth: { apiKeys: options.apiKeys ?? [] },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
+    ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
+    ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
     log,
   });
 
-  const { server, address } = await listen(app.fetch, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = options.host ?? DEFAULT_HOST;
+  const main = await listen(app.fetch, options.port ?? DEFAULT_PORT, host);
+  const servers = [main.server];
+  const url = urlOf(main.address);
+  let metricsUrl = metrics ? `${url}/metrics` : undefined;
+  if (metrics && metricsPort !== undefined) {
+    // Its own port: operators scrape it from inside their network, the API port faces clients.
+    const metricsApp = new Hono().get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
+    const side = await listen(metricsApp.fetch, metricsPort, host).catch(async (error: unknown) => {
+      await closeServer(main.server);
+      throw error;
+    });
+    servers.push(side.server);
+    metricsUrl = `${urlOf(side.address)}/metrics`;
+  }
 
   return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
+    url,
+    port: main.address.port,
+    ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     reranker,
     ready,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
+      await Promise.all(servers.map(closeServer));
       await reranker.dispose();
     },
   };
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Stops listening and drops open connections. */
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
 }
 
 /** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */

@@ -6,11 +6,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions } from '../../src/index.js';
-import { createReranker as createNodeReranker } from '../../src/node.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
-import { expectSameRanking } from './support/parity.js';
+import { expectSameRanking, nodeWasmAnswer } from './support/parity.js';
 import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
 
 const modelDir = inject('tinyModelDir');
@@ -27,9 +26,7 @@ let reference: RerankResponse;
 beforeAll(async () => {
   [server, browser] = await Promise.all([startDevServer([tiny]), launchChromium({ webgpu: true })]);
   ({ page } = await openHarness(await browser.newContext(), server.url));
-  const node = await createNodeReranker({ modelPath: modelDir, backend: 'wasm', dtype: 'fp32' });
-  reference = await node.rerank(REQUEST);
-  await node.dispose();
+  reference = await nodeWasmAnswer(modelDir, REQUEST, 'fp32');
 }, 180_000);
 
 afterAll(async () => {

@@ -252,4 +252,10 @@ describe('the remote client, speaking TEI', () => {
     expect(error).toMatchObject({ status: 400, code: 'invalid_max_chunks_per_doc' });
     expect(server.requests).toHaveLength(0);
   });
+
+  it('refuses max_tokens_per_doc locally, since TEI cuts documents only at its own limit', async () => {
+    const error = await rejection(remote({ protocol: 'tei' }).rerank({ ...HOSTED_EXAMPLE, max_tokens_per_doc: 16 }));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_max_tokens_per_doc' });
+    expect(server.requests).toHaveLength(0);
+  });
 });

@@ -53,7 +53,7 @@ describe('forwarding to an upstream', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as RerankResponse;
     expect(body.results).toEqual((await upstream.reranker.rerank(HOSTED_EXAMPLE)).results);
-    expect(body.meta).toEqual({ backend: 'remote' });
+    expect(body.meta).toEqual({ backend: 'remote', api_version: { version: '1' }, billed_units: { search_units: 1 } });
     const health = await fetch(`${edge.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ready', backend: 'remote' });

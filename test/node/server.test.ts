@@ -69,7 +69,8 @@ describe("the hosted API's documented examples, pointed at webrerank serve", () 
     expectRanking(response, 4);
     expect(response.model).toBe('BAAI/bge-reranker-v2-m3');
     expect(response.usage.total_tokens).toBeGreaterThan(0);
-    expect(response.meta).toEqual({ backend: 'cpu', dtype: 'q8' });
+    // Where it ran, and Cohere v1's meta beside it.
+    expect(response.meta).toEqual({ backend: 'cpu', dtype: 'q8', api_version: { version: '1' }, billed_units: { search_units: 1 } });
   });
 
   it('answers the JavaScript fetch example verbatim, which prints one line per document', async () => {
@@ -181,7 +182,7 @@ describe('POST /v1/rerank', () => {
     const get = await fetch(`${server.url}/v1/rerank`, { headers: bearer(ALPHA) });
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
-    const missing = await fetch(`${server.url}/v2/rerank`, { method: 'POST', headers: bearer(ALPHA) });
+    const missing = await fetch(`${server.url}/v3/rerank`, { method: 'POST', headers: bearer(ALPHA) });
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe('invalid_request');
   });
@@ -385,7 +386,7 @@ describe('CORS', () => {
 
       const answer = await post(served.url, HOSTED_EXAMPLE, { ...bearer(ALPHA), Origin: 'https://app.example.com' });
       expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After');
+      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id');
     } finally {
       await served.close();
     }
@@ -396,7 +397,7 @@ describe('the request log', () => {
   it('has one line per request — method, path, status, ms — and never a key or a body', () => {
     const requestLines = logs.filter((line) => /^(GET|POST|OPTIONS|PUT) /.test(line));
     expect(requestLines.length).toBeGreaterThan(10);
-    for (const line of requestLines) expect(line).toMatch(/^(GET|POST|OPTIONS) \/[\w/.-]* \d{3} \d+ms$/);
+    for (const line of requestLines) expect(line).toMatch(/^(GET|POST|OPTIONS) \/[\w/.-]* \d{3} \d+ms id=[0-9a-f-]{36}$/);
     for (const line of logs) {
       expect(line).not.toContain(ALPHA);
       expect(line).not.toContain(BETA);

@@ -76,6 +76,36 @@ describe('the built package', () => {
     nodeResponse = response;
   });
 
+  it('exposes webrerank/langchain, webrerank/llamaindex and webrerank/ai-sdk, each ranking with the package’s reranker', async () => {
+    const script = `
+      const { createReranker } = await import('webrerank');
+      const { WebrerankDocumentCompressor } = await import('webrerank/langchain');
+      const { WebrerankNodePostprocessor } = await import('webrerank/llamaindex');
+      const { webrerankRerankingModel } = await import('webrerank/ai-sdk');
+      const { Document } = await import('@langchain/core/documents');
+      const { TextNode } = await import('@llamaindex/core/schema');
+      const { query, documents } = ${JSON.stringify(HOSTED_EXAMPLE)};
+      const reranker = await createReranker({ modelPath: ${JSON.stringify(modelDir)}, dtype: 'fp32' });
+      const [document] = await new WebrerankDocumentCompressor({ reranker, topN: 1 }).compressDocuments(documents.map((pageContent) => new Document({ pageContent })), query);
+      const [node] = await new WebrerankNodePostprocessor({ reranker, topN: 1 }).postprocessNodes(documents.map((text) => ({ node: new TextNode({ text }) })), query);
+      const { ranking } = await webrerankRerankingModel({ reranker }).doRerank({ documents: { type: 'text', values: documents }, query, topN: 1 });
+      await reranker.dispose();
+      console.log(JSON.stringify({
+        resolved: import.meta.resolve('webrerank/langchain'),
+        langchain: documents.indexOf(document.pageContent),
+        llamaindex: documents.indexOf(node.node.text),
+        aiSdk: ranking[0].index,
+      }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app.dir });
+    const best = nodeResponse.results[0]?.index;
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toEqual({
+      resolved: `file://${join(app.packageDir, 'dist/src/adapters/langchain.js')}`,
+      langchain: best,
+      llamaindex: best,
+      aiSdk: best,
+    });
+  });
+
   it('runs in a Vite app in dev (vite), its worker served from the package', async () => {
     const server = await startDevServer([tiny], appOptions);
     try {

@@ -19,6 +19,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   node: ['core', 'engine'],
   server: ['core', 'node', 'remote'],
   cli: ['core', 'node', 'server', 'remote'],
+  // The framework adapters (webrerank/langchain, …) wrap any Reranker: they need the contract only.
+  adapters: ['core'],
   // The demo is an app: it uses the package's public entry, like any app would.
   demo: ['(entry)'],
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPair, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../../src/engine/pairs.js';
+import { buildPair, capDocumentTokens, capQuery, documentWindows, pairLimits, readPairTemplate, type PairTokenizer } from '../../src/engine/pairs.js';
 
 // A tokenizer with XLM-R's pair layout, one id per word, to check the pair arithmetic exactly.
 const words = new Map<string, number>();
@@ -39,6 +39,15 @@ describe('pairs', () => {
     expect(pair[0]).toBe(0);
     expect(pair.at(-1)).toBe(2);
     expect(pair.slice(1, 25)).toEqual(Array(24).fill(7));
+  });
+
+  it('cuts a document to max_tokens_per_doc before windowing, and leaves it whole without a cap', () => {
+    const document = Array.from({ length: 50 }, (_, i) => i + 10);
+    expect(capDocumentTokens(document, 8)).toEqual(document.slice(0, 8));
+    expect(capDocumentTokens(document, 500)).toEqual(document);
+    expect(capDocumentTokens(document, undefined)).toEqual(document);
+    const windows = documentWindows(capDocumentTokens(document, 20), 4, template, pairLimits(16), 10);
+    expect(windows.flat()).toEqual(document.slice(0, 20));
   });
 
   it('splits a long document into consecutive windows up to max_chunks_per_doc', () => {

@@ -2,7 +2,18 @@
  * Comparing a browser's answer with Node's on the same model and request.
  */
 import { expect } from 'vitest';
-import type { RerankResponse } from '../../../src/core/contract.js';
+import { createReranker as createNodeReranker } from '../../../src/node.js';
+import type { RerankRequest, RerankResponse } from '../../../src/core/contract.js';
+
+/** Node's answer on onnxruntime-web's WASM backend — the browser's own kernels — to compare a page's with. */
+export async function nodeWasmAnswer(modelPath: string, request: RerankRequest, dtype: 'fp32' | 'q8'): Promise<RerankResponse> {
+  const node = await createNodeReranker({ modelPath, backend: 'wasm', dtype });
+  try {
+    return await node.rerank(request);
+  } finally {
+    await node.dispose();
+  }
+}
 
 /** Scores must agree this closely (sigmoid scores, 0..1). */
 export const SCORE_TOLERANCE = 1e-3;

@@ -1,0 +1,39 @@
+/**
+ * `webrerank/ai-sdk`: a reranking model for the AI SDK's `rerank()` (its `RerankingModelV4`
+ * interface, which `rerank()` accepts next to provider models), ranking with webrerank — on the
+ * user's own device (`createReranker()`) or through a server (`createRemoteReranker()`).
+ * Types from `@ai-sdk/provider` (an optional peer dependency); nothing of the SDK at runtime.
+ *
+ * @example
+ * import { rerank } from 'ai';
+ * import { createReranker } from 'webrerank';
+ * import { webrerankRerankingModel } from 'webrerank/ai-sdk';
+ *
+ * const model = webrerankRerankingModel({ reranker: await createReranker() });
+ * const { ranking } = await rerank({ model, query: 'What is machine learning?', documents, topN: 3 });
+ */
+import type { RerankingModelV4, RerankingModelV4CallOptions, RerankingModelV4Result } from '@ai-sdk/provider';
+import { DEFAULT_MODEL_ID } from '../core/models.js';
+import { rankTexts, type AdapterOptions } from './target.js';
+
+export interface WebrerankRerankingModelOptions extends Omit<AdapterOptions, 'topN'> {
+  /** The `modelId` the SDK reports (default: `model`, else the default model id). */
+  modelId?: string;
+}
+
+/**
+ * A `RerankingModelV4` backed by a webrerank reranker. Object documents are ranked as their JSON
+ * text, as the SDK's hosted providers send them.
+ */
+export function webrerankRerankingModel(options: WebrerankRerankingModelOptions): RerankingModelV4 {
+  return {
+    specificationVersion: 'v4',
+    provider: 'webrerank',
+    modelId: options.modelId ?? options.model ?? DEFAULT_MODEL_ID,
+    async doRerank(call: RerankingModelV4CallOptions): Promise<RerankingModelV4Result> {
+      const texts = call.documents.type === 'text' ? call.documents.values : call.documents.values.map((value) => JSON.stringify(value));
+      const results = await rankTexts(options, call.query, texts, call.abortSignal, call.topN);
+      return { ranking: results.map(({ index, relevance_score }) => ({ index, relevanceScore: relevance_score })) };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** The schemas of the server's routes besides reranking: the model list and the health check. */
+import { z } from 'zod';
+
+/** `GET /v1/models`, OpenAI's list shape: the served ids and their aliases. */
+export const modelListSchema = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+  })
+  .meta({ id: 'ModelList' });
+
+/** `GET /health`: the model's state, and what serves once ready. */
+export const healthSchema = z
+  .object({
+    status: z.enum(['idle', 'loading', 'ready', 'failed']),
+    models: z.array(z.string()),
+    backend: z.enum(['webgpu', 'wasm', 'cpu', 'remote']).optional(),
+    dtype: z.string().optional(),
+  })
+  .meta({ id: 'Health' });
+
+export type ModelList = z.infer<typeof modelListSchema>;
+export type Health = z.infer<typeof healthSchema>;
