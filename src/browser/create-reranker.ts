@@ -9,7 +9,7 @@ import { registerErrorTransfer } from './comlink-errors.js';
 import { RerankError, isRerankError } from '../core/errors.js';
 import { chooseMode, createFallbackReranker, type FallbackOptions, type RerankMode, type SwitchEvent } from '../remote/fallback-policy.js';
 import { BUILTIN_MODELS, type ModelEntry } from '../core/models.js';
-import { DEFAULT_CACHE_NAME } from './model-cache.js';
+import { DEFAULT_CACHE_NAME } from './model-store.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Dtype } from '../core/contract.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
