@@ -39,8 +39,9 @@ export interface BrowserRerankerOptions extends EngineTuning {
   /** Base URL of onnxruntime-web's .wasm/.mjs files (default: the copy the app's bundler ships). */
   wasmPaths?: string;
   /**
-   * Keep downloaded model files in the Cache API (default true, cache `webrerank-models`), so the
-   * next load works offline. A full disk only turns persistence off.
+   * Keep downloaded model files in the model cache (default true: the OPFS folder
+   * `webrerank-models`), so the next load works offline; each file is checked by size and SHA-256
+   * when read. A full disk only turns persistence off (`info().cache` says why).
    */
   cache?: boolean | { name?: string };
   /** Run the model in a Web Worker (default: true where `Worker` exists). */
