@@ -46,7 +46,7 @@ export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, Loca
 export type { EngineTuning, LocalRerankerInfo } from './browser/browser-engine.js';
 export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/capabilities.js';
 export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/backend-plan.js';
-export type { CacheState } from './browser/model-cache.js';
+export type { CacheState, CachedModelFile } from './browser/model-store.js';
 
 /**
  * What this device can do, probed for real (a WebGPU adapter requested, a SharedArrayBuffer
@@ -61,13 +61,16 @@ export { probeCapabilities } from './browser/capabilities.js';
 export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './browser/backend-plan.js';
 
 /**
- * The Cache API cache model files are kept in (`webrerank-models` unless `cache.name` says
- * otherwise): delete it to free the space.
+ * The model cache: downloaded model files kept in the Origin Private File System (folder
+ * `webrerank-models` unless `cache.name` says otherwise), each checked by size and SHA-256 when
+ * read. List what is kept, and free the space.
  *
  * @example
- * await caches.delete(DEFAULT_CACHE_NAME);
+ * const files = await listCachedModels();
+ * console.log(files.map((file) => `${file.model} ${file.file}: ${file.bytes} bytes`));
+ * await deleteCachedModels({ model: 'BAAI/bge-reranker-v2-m3' });
  */
-export { DEFAULT_CACHE_NAME } from './browser/model-cache.js';
+export { DEFAULT_CACHE_NAME, deleteCachedModels, listCachedModels } from './browser/model-store.js';
 
 // The contract, models, progress events, errors and type guards, as in Node.
 export * from './shared-exports.js';

@@ -9,7 +9,8 @@ import { planBackends, BGE_RERANKER_V2_M3_FOOTPRINT, type BackendOverrides, type
 import { probeCapabilities, type Capabilities } from './capabilities.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
 import { DEFAULT_MODEL_REPO, ModelRegistry, type ModelEntry } from '../core/models.js';
-import { ModelFileCache, openModelCache, type CacheLike, type CacheState } from './model-cache.js';
+import { ModelStore, type CacheState } from './model-store.js';
+import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
@@ -24,7 +25,7 @@ export interface BrowserEngineConfig {
   overrides: BackendOverrides;
   /** Base URL of onnxruntime-web's .wasm/.mjs files; unset: the copy the app's bundler ships. */
   wasmPaths?: string;
-  /** The Cache API cache for model files, or false to download every time. */
+  /** The model store (an OPFS folder) for model files, or false to download every time. */
   cache: false | { name: string };
   engine: EngineTuning;
   /** Load the first model before the first request. */
@@ -49,7 +50,8 @@ export class BrowserEngine implements Reranker {
     readonly engine: RerankEngine,
     readonly capabilities: Capabilities,
     readonly plan: BackendPlan,
-    private readonly cache: ModelFileCache | null,
+    private readonly cache: () => Promise<ModelStore | null>,
+    private readonly cacheUnavailable: () => CacheState,
     private readonly inWorker: boolean,
   ) {}
 
@@ -68,7 +70,7 @@ export class BrowserEngine implements Reranker {
       inWorker: this.inWorker,
       capabilities: this.capabilities,
       plan: this.plan,
-      cache: this.cache?.state() ?? NO_CACHE,
+      cache: (await this.cache())?.state() ?? this.cacheUnavailable(),
     };
   }
 
@@ -77,31 +79,37 @@ export class BrowserEngine implements Reranker {
   }
 }
 
-/**
- * Builds (and by default preloads) the engine in this realm. `cache` replaces the Cache API
- * cache, for a page that brings its own storage.
- */
-export async function startBrowserEngine(
-  config: BrowserEngineConfig,
-  onProgress?: ProgressCallback,
-  options: { cache?: CacheLike; inWorker?: boolean } = {},
-): Promise<BrowserEngine> {
+/** Builds (and by default preloads) the engine in this realm. */
+export async function startBrowserEngine(config: BrowserEngineConfig, onProgress?: ProgressCallback, options: { inWorker?: boolean } = {}): Promise<BrowserEngine> {
   const capabilities = await probeCapabilities();
   const first = config.models[0];
   const plan = planBackends(capabilities, config.overrides, first ? footprintOf(first) : undefined);
-  const cache = config.cache === false ? null : options.cache ? new ModelFileCache(async () => options.cache as CacheLike) : openModelCache(config.cache.name);
-  await configureTransformers(config.wasmPaths, cache);
+  const env = await configureTransformers(config.wasmPaths);
+
+  // Opened once, on the first load; where OPFS is missing the files download every time.
+  let unavailable: CacheState = NO_CACHE;
+  let opened: Promise<ModelStore | null> | undefined;
+  const store = (): Promise<ModelStore | null> => {
+    if (config.cache === false) return Promise.resolve(null);
+    opened ??= ModelStore.open(config.cache.name).catch((error: unknown) => {
+      unavailable = { enabled: false, persistent: false, reason: `the model cache is unavailable (${error instanceof Error ? error.message : String(error)}): model files download every time` };
+      return null;
+    });
+    return opened;
+  };
+  const hub = async (): Promise<HubLocation> => ({ remoteHost: env.remoteHost, remotePathTemplate: env.remotePathTemplate });
+  const pageUrl = (globalThis as { location?: { href?: string } }).location?.href ?? 'http://localhost/';
 
   const engineOptions: EngineOptions = {
     ...config.engine,
     registry: new ModelRegistry(config.models),
     runtimes: plan.runtimes.map(({ device, dtype, threads }) => (threads === undefined ? { device, dtype } : { device, dtype, threads })),
+    loadOptions: { prepareFiles: browserFilePreparer({ store, hub, pageUrl }), ...(config.wasmPaths !== undefined ? { wasmPaths: config.wasmPaths } : {}) },
   };
-  if (config.wasmPaths !== undefined) engineOptions.loadOptions = { wasmPaths: config.wasmPaths };
   if (onProgress) engineOptions.onProgress = onProgress;
   const engine = new RerankEngine(engineOptions);
   if (config.preload && first) await engine.load(first.id);
-  return new BrowserEngine(engine, capabilities, plan, cache, options.inWorker ?? capabilities.context === 'worker');
+  return new BrowserEngine(engine, capabilities, plan, store, () => unavailable, options.inWorker ?? capabilities.context === 'worker');
 }
 
 /** The known size of a model, so the plan can check it fits: only the built-in model's is known. */
@@ -110,21 +118,20 @@ export function footprintOf(entry: ModelEntry): ModelFootprint | undefined {
 }
 
 /**
- * Points transformers.js (one global `env` per realm) at the app's own ORT files and our cache.
+ * Points transformers.js (one global `env` per realm) at the app's own ORT files, and returns it.
  *
  * transformers.js sets ORT's `wasmPaths` to a jsDelivr URL when it is imported; deleting it makes
  * ORT load the .wasm next to its own module — the file the app's bundler emitted (Vite does, for
  * `new URL('…wasm', import.meta.url)`), so nothing is fetched from a CDN.
  */
-async function configureTransformers(wasmPaths: string | undefined, cache: ModelFileCache | null): Promise<void> {
+async function configureTransformers(wasmPaths: string | undefined) {
   const { env } = await import('@huggingface/transformers');
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
     if (wasmPaths !== undefined) wasm.wasmPaths = wasmPaths;
     else delete wasm.wasmPaths;
   }
-  // Our cache replaces transformers.js' own Cache API use: same storage, but a full disk degrades.
+  // webrerank fetches and stores model files itself (model-files.ts), never in the Cache API.
   env.useBrowserCache = false;
-  env.useCustomCache = cache !== null;
-  env.customCache = cache;
+  return env;
 }

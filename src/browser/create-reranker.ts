@@ -9,7 +9,7 @@ import { registerErrorTransfer } from './comlink-errors.js';
 import { RerankError, isRerankError } from '../core/errors.js';
 import { chooseMode, createFallbackReranker, type FallbackOptions, type RerankMode, type SwitchEvent } from '../remote/fallback-policy.js';
 import { BUILTIN_MODELS, type ModelEntry } from '../core/models.js';
-import { DEFAULT_CACHE_NAME } from './model-cache.js';
+import { DEFAULT_CACHE_NAME } from './model-store.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Dtype } from '../core/contract.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
@@ -39,8 +39,9 @@ export interface BrowserRerankerOptions extends EngineTuning {
   /** Base URL of onnxruntime-web's .wasm/.mjs files (default: the copy the app's bundler ships). */
   wasmPaths?: string;
   /**
-   * Keep downloaded model files in the Cache API (default true, cache `webrerank-models`), so the
-   * next load works offline. A full disk only turns persistence off.
+   * Keep downloaded model files in the model cache (default true: the OPFS folder
+   * `webrerank-models`), so the next load works offline; each file is checked by size and SHA-256
+   * when read. A full disk only turns persistence off (`info().cache` says why).
    */
   cache?: boolean | { name?: string };
   /** Run the model in a Web Worker (default: true where `Worker` exists). */

@@ -37,7 +37,8 @@ export type RerankErrorCode =
   | 'model_load_failed'
   | 'model_unavailable'
   | 'network_error'
-  | 'server_busy';
+  | 'server_busy'
+  | 'out_of_memory';
 
 /** The status each code maps to, so every entry point answers the same way. */
 export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.freeze({
@@ -65,6 +66,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   model_unavailable: 503,
   network_error: 503,
   server_busy: 503,
+  out_of_memory: 503,
 });
 
 /** The JSON body of an error response, as the server writes it and the CLI prints it. */

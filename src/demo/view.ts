@@ -27,30 +27,29 @@ export const ui = {
   deviceInfo: element<HTMLPreElement>('device-info'),
 };
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} kB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
-
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** The download bar. Bytes over all files so far: honest, even when a new file raises the total. */
+/**
+ * The load bar: one bar over all files, which never goes back (the tracker's `progress`), and a
+ * label that says what is true — files and bytes so far, then that the model is being built.
+ */
 export function showProgress(event: LoadProgress): void {
   if (event.status === 'ready') {
     ui.progress.hidden = true;
     return;
   }
   ui.progress.hidden = false;
-  if (event.status === 'download') {
-    ui.progressText.textContent = `Loading ${event.file}…`;
+  if (event.status === 'download') return;
+  if (event.status === 'building') {
+    // Every byte is in: the bar stays full while the runtime builds the model.
+    ui.progressBar.value = 100;
+    ui.progressText.textContent = `Files loaded; building the model on ${event.backend.toUpperCase()} (${event.dtype})…`;
     return;
   }
-  ui.progressBar.value = event.total > 0 ? (100 * event.loaded) / event.total : 0;
-  ui.progressText.textContent = `${event.file || 'model'}: ${formatBytes(event.loaded)} of ${formatBytes(event.total)}`;
+  ui.progressBar.value = event.progress;
+  ui.progressText.textContent = `Loading the model: ${event.label}`;
 }
 
 export function showLoading(what: string): void {

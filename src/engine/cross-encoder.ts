@@ -8,9 +8,10 @@ import type { PackedBatch } from './batching.js';
 import { RerankError } from '../core/errors.js';
 import type { ModelEntry, ModelSource } from '../core/models.js';
 import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs.js';
-import type { TransformersProgressEvent } from '../core/progress.js';
+import { formatBytes, type TransformersProgressEvent } from '../core/progress.js';
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords } from './unigram-word-cache.js';
+import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
 export interface RuntimeChoice {
@@ -47,7 +48,26 @@ export interface LoadOptions {
    * and with onnxruntime-web swapped in it knows no device at all.
    */
   executionProviders?: string[];
+  /**
+   * Fetches the model's files itself and serves them to transformers.js (the browser does: model
+   * store, one progress bar, weights as external data). Unset: transformers.js fetches them.
+   */
+  prepareFiles?: FilePreparer;
 }
+
+/** A model's files, ready for transformers.js to read (through its `customCache`). */
+export interface PreparedModelFiles {
+  /** Answers transformers.js' file reads; `put` is never needed. */
+  cache: { match(request: string | Request): Promise<Response | undefined>; put(request: string | Request, response: Response): Promise<void> };
+  /** Weights handed to onnxruntime as external data (session option `externalData`). */
+  externalData?: { path: string; data: Uint8Array }[];
+  /** Bytes of the ONNX model (weights included), for messages. */
+  modelBytes: number;
+  /** Drops every reference to the files: called once the session is built (or failed). */
+  release(): void;
+}
+
+export type FilePreparer = (entry: ModelEntry, runtime: RuntimeChoice, onProgress: ((event: TransformersProgressEvent) => void) | undefined) => Promise<PreparedModelFiles>;
 
 export type CrossEncoderLoader = (entry: ModelEntry, runtime: RuntimeChoice, options: LoadOptions) => Promise<CrossEncoder>;
 
@@ -105,14 +125,42 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     pretrainedOptions.device = runtime.device;
   }
 
-  // Tokenizer and model load side by side: faster, and the big model file's size is known early,
-  // so the progress total doesn't jump (and the bar stall at 100 %) once the small files are done.
-  const [tokenizerLoaded, modelLoaded] = await Promise.allSettled([
-    AutoTokenizer.from_pretrained(modelId, { progress_callback: options.onProgress, ...(revision ? { revision } : {}) }),
-    AutoModelForSequenceClassification.from_pretrained(modelId, pretrainedOptions),
-  ]);
-  if (modelLoaded.status === 'rejected') throw modelLoaded.reason;
-  const model = modelLoaded.value as unknown as SequenceClassifier;
+  const prepared = options.prepareFiles ? await options.prepareFiles(entry, runtime, options.onProgress) : undefined;
+  let model: SequenceClassifier;
+  let tokenizerLoaded: PromiseSettledResult<unknown>;
+  try {
+    if (prepared) {
+      // The files are in memory: transformers.js reads them from there, and its own progress
+      // events (reads of memory) would only add noise to the bar the download already filled.
+      env.useBrowserCache = false;
+      env.useCustomCache = true;
+      env.customCache = prepared.cache;
+      if (prepared.externalData) sessionOptions.externalData = prepared.externalData;
+      options.onProgress?.({ status: 'building', backend: runtime.device, dtype: runtime.dtype });
+    }
+    const progress = prepared ? undefined : options.onProgress;
+    pretrainedOptions.progress_callback = progress;
+    // Tokenizer and model load side by side: faster, and the big model file's size is known early,
+    // so the progress total doesn't jump (and the bar stall at 100 %) once the small files are done.
+    let modelLoaded: PromiseSettledResult<unknown>;
+    [tokenizerLoaded, modelLoaded] = await Promise.allSettled([
+      AutoTokenizer.from_pretrained(modelId, { progress_callback: progress, ...(revision ? { revision } : {}) }),
+      AutoModelForSequenceClassification.from_pretrained(modelId, pretrainedOptions),
+    ]);
+    if (modelLoaded.status === 'rejected') throw modelLoaded.reason;
+    model = modelLoaded.value as SequenceClassifier;
+  } catch (error) {
+    if (!isOutOfMemory(error)) throw error;
+    const size = prepared ? `, ${formatBytes(prepared.modelBytes)}` : '';
+    throw outOfMemoryError(`Loading "${entry.id}" (${runtime.dtype}${size}) on ${runtime.device}`, error, 'This device has too little memory for this model here; close other tabs, or rerank on a server.');
+  } finally {
+    delete sessionOptions.externalData;
+    if (prepared) {
+      env.customCache = null;
+      env.useCustomCache = false;
+      prepared.release();
+    }
+  }
   if (tokenizerLoaded.status === 'rejected') {
     await model.dispose();
     throw tokenizerLoaded.reason;
@@ -145,7 +193,13 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
         attention_mask: new Tensor('int64', batch.attentionMask, dims),
       };
       if (usesTokenTypes) feeds.token_type_ids = new Tensor('int64', batch.tokenTypeIds ?? new BigInt64Array(batch.rows * batch.width), dims);
-      const { logits } = await model(feeds);
+      let logits: Awaited<ReturnType<SequenceClassifier>>['logits'];
+      try {
+        ({ logits } = await model(feeds));
+      } catch (error) {
+        if (!isOutOfMemory(error)) throw error;
+        throw outOfMemoryError(`Scoring ${batch.rows} pair${batch.rows === 1 ? '' : 's'} of ${batch.width} tokens with "${entry.id}" (${runtime.dtype}) on ${runtime.device}`, error, 'The model stays loaded: send fewer or shorter documents, or lower tokenBudget.');
+      }
       return logits.data instanceof Float32Array ? logits.data : Float32Array.from(logits.data);
     },
     async dispose() {

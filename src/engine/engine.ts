@@ -10,6 +10,7 @@ import { RerankError, disposedError, messageOf, throwIfAborted, toRerankError } 
 import { yieldToEventLoop } from './event-loop.js';
 import { ModelRegistry, type ModelEntry } from '../core/models.js';
 import { buildRequestPairs, pairLimits, segmentBoundary, type PairLimits } from './pairs.js';
+import { isOutOfMemory } from './out-of-memory.js';
 import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
 import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { rankResults, sigmoid } from '../core/ranking.js';
@@ -157,6 +158,7 @@ export class RerankEngine implements Reranker {
   async #loadFirstWorking(entry: ModelEntry, runtimes: RuntimeChoice[]): Promise<LoadedModel> {
     this.#state = 'loading';
     const reasons: string[] = [];
+    let lastFailure: unknown;
     for (let position = 0; position < runtimes.length; position++) {
       const runtime = runtimes[position] as RuntimeChoice;
       const started = performance.now();
@@ -177,7 +179,8 @@ export class RerankEngine implements Reranker {
     }
     this.#state = 'failed';
     this.#lastError = `Model "${entry.id}" failed to load. ${reasons.join(' | ')}`;
-    throw new RerankError('model_load_failed', this.#lastError);
+    // Out of memory on the last backend tried is what stopped it: say so, with its own code.
+    throw new RerankError(isOutOfMemory(lastFailure) ? 'out_of_memory' : 'model_load_failed', this.#lastError, { cause: lastFailure });
   }
 
   #limitsFor(encoder: CrossEncoder): PairLimits {

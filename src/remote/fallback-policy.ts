@@ -62,7 +62,7 @@ export function chooseMode({ mode, planCanRunLocally, remoteConfigured }: ModeIn
 export interface SwitchEvent {
   from: 'local';
   to: 'remote';
-  /** The local error's code: `model_load_failed`, `model_unavailable` or `worker_crashed`. */
+  /** The local error's code: `model_load_failed`, `model_unavailable`, `out_of_memory` or `worker_crashed`. */
   code: RerankErrorCode;
   /** A sentence for logs and the UI. */
   reason: string;
@@ -77,8 +77,8 @@ export interface FallbackOptions {
   crashesBeforeSwitch?: number;
 }
 
-/** Local failures that mean the model can't load here: switch at once. */
-const LOAD_FAILURES: ReadonlySet<RerankErrorCode> = new Set(['model_load_failed', 'model_unavailable']);
+/** Local failures that mean the model can't load (or doesn't fit) here: switch at once. */
+const LOAD_FAILURES: ReadonlySet<RerankErrorCode> = new Set(['model_load_failed', 'model_unavailable', 'out_of_memory']);
 
 /**
  * A reranker for `auto` mode: answers through the local reranker and switches to `remote` for good
@@ -163,7 +163,7 @@ class FallbackReranker implements Reranker {
     const remote = this.#remote;
     if (!isRerankError(error) || !remote) return false;
     if (LOAD_FAILURES.has(error.code)) {
-      if (!this.#switched) this.#switchTo(remote, error, `the local model could not load (${error.code}): ${error.message}`);
+      if (!this.#switched) this.#switchTo(remote, error, error.code === 'out_of_memory' ? `this device ran out of memory: ${error.message}` : `the local model could not load (${error.code}): ${error.message}`);
       return true;
     }
     if (error.code !== 'worker_crashed') return false;

@@ -1,6 +1,7 @@
 /**
  * The demo page as a user meets it (`npm start`): served by `vite` from source, with the
- * stand-in model under public/models/. Saves a screenshot to artifacts/demo.png.
+ * stand-in model under public/models/. Saves screenshots to artifacts/demo.png and, mid-load,
+ * artifacts/demo-progress.png.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -118,6 +119,55 @@ describe('the demo page', () => {
     expect(probe.during).toEqual([]);
     expect(await page.textContent('#timings')).toMatch(/for 100 documents$/);
   });
+
+  it('shows one load bar that never goes back, labelled with files and bytes, then that the model is being built', async () => {
+    // A fresh context: an empty model cache, so every file downloads.
+    const fresh = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    try {
+      await fresh.route('https://huggingface.co/**', (route) => route.abort('internetdisconnected'));
+      await fresh.addInitScript(() => {
+        const seen: { value: string | null; text: string }[] = [];
+        (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+        document.addEventListener('DOMContentLoaded', () => {
+          const bar = document.getElementById('progress-bar') as HTMLProgressElement;
+          const text = document.getElementById('progress-text') as HTMLSpanElement;
+          const record = () => seen.push({ value: bar.getAttribute('value'), text: text.textContent ?? '' });
+          new MutationObserver(record).observe(bar, { attributes: true, attributeFilter: ['value'] });
+          new MutationObserver(record).observe(text, { childList: true, characterData: true, subtree: true });
+        });
+      });
+      const demo = await fresh.newPage();
+      let shot: Promise<unknown> | undefined;
+      // Hold the model file (the third by size) for a moment: the bar is mid-way, two files done.
+      await fresh.route('**/onnx/model_quantized.onnx', async (route) => {
+        try {
+          if (route.request().method() === 'GET' && !shot) {
+            await demo.waitForFunction(() => /^Loading the model: 2 of 4 files, /.test(document.getElementById('progress-text')?.textContent ?? ''), null, { timeout: 30_000 });
+            shot = demo.screenshot({ path: join(REPO_ROOT, 'artifacts/demo-progress.png') });
+            await shot;
+          }
+        } finally {
+          await route.continue();
+        }
+      });
+      await demo.goto(server.url);
+      await demo.waitForSelector('#model option', { state: 'attached' });
+      await demo.click('#rerank');
+      await demo.waitForFunction(() => document.querySelectorAll('#results .result').length === 4, null, { timeout: 120_000 });
+      const seen = await demo.evaluate(() => (window as unknown as { progressSeen: { value: string | null; text: string }[] }).progressSeen);
+      const values = seen.flatMap(({ value }) => (value === null ? [] : [Number(value)]));
+      expect(values.length).toBeGreaterThan(2);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1] as number);
+      expect(values.at(-1)).toBe(100);
+      const labels = seen.map(({ text }) => text).filter((text) => text.startsWith('Loading the model: '));
+      for (const label of labels) expect(label).toMatch(/^Loading the model: [0-4] of 4 files, [\d.]+ [kM]?B of [\d.]+ [kM]B$/);
+      expect(labels.at(-1)).toMatch(/^Loading the model: 4 of 4 files/);
+      expect(seen.map(({ text }) => text)).toContainEqual(expect.stringMatching(/^Files loaded; building the model on WASM \(q8\)…$/));
+      expect(shot).toBeDefined();
+    } finally {
+      await fresh.close();
+    }
+  }, 180_000);
 
   it('shows a readable error when the chosen model cannot load', async () => {
     await page.selectOption('#model', { label: (await page.locator('#model option').allTextContents()).find((label) => label.startsWith('BAAI/')) as string });

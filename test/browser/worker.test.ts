@@ -1,6 +1,7 @@
 /**
  * The library in real Chromium, on WASM, in a Web Worker: the same answers as Node, typed errors
- * across the worker, progress, aborts, a worker that dies, the model cache and self-hosted files.
+ * across the worker, aborts, a worker that dies and self-hosted files (the model cache and load
+ * progress: model-cache.test.ts).
  *
  * One browser for the file; pages are served by `vite` with the project's own config (COOP/COEP).
  * No `--enable-unsafe-webgpu` here, so `requestAdapter()` returns null and the plan must fall
@@ -134,26 +135,6 @@ describe('webrerank in Chromium on WASM', () => {
     expect(crossOriginTiny.requests).toEqual(expect.arrayContaining(['/config.json', '/tokenizer.json', '/onnx/model_quantized.onnx']));
   });
 
-  it('reports progress that never goes backwards and ends in ready', async () => {
-    const events = await page.evaluate(async (models) => {
-      const seen: unknown[] = [];
-      // A fresh cache, so the files really download.
-      const reranker = await window.webrerank.createReranker({ models, cache: { name: `progress-${Date.now()}` }, onProgress: (event) => seen.push(event) });
-      await reranker.dispose();
-      return seen as import('../../src/core/progress.js').LoadProgress[];
-    }, MODELS);
-    expect(events.at(-1)).toMatchObject({ status: 'ready', model: MODEL, backend: 'wasm', dtype: 'q8' });
-    expect(events.filter((event) => event.status === 'ready')).toHaveLength(1);
-    const progress = events.filter((event) => event.status === 'progress');
-    expect(progress.length).toBeGreaterThan(0);
-    for (let i = 1; i < progress.length; i++) {
-      expect(progress[i]?.loaded).toBeGreaterThanOrEqual(progress[i - 1]?.loaded as number);
-      expect(progress[i]?.progress).toBeGreaterThanOrEqual(progress[i - 1]?.progress as number);
-    }
-    expect(progress.at(-1)).toMatchObject({ progress: 100 });
-    expect(events.filter((event) => event.status === 'download').map((event) => event.status === 'download' && event.file)).toContain('onnx/model_quantized.onnx');
-  });
-
   it('keeps the class, status and code of errors thrown in the worker', async () => {
     const outcome = await page.evaluate(async () => {
       const { createReranker, RerankError, isRerankError } = window.webrerank;
@@ -269,44 +250,5 @@ describe('webrerank in Chromium on WASM', () => {
     expect(await rerankSmall()).toBe(2);
     await page.evaluate(() => window.reranker?.dispose());
     page.off('worker', track);
-  });
-
-  it('serves a second page load from the browser cache with the model files blocked', async () => {
-    const cacheContext = await browser.newContext();
-    try {
-      const first = await openHarness(cacheContext, server.url);
-      const cold = await rerankOnce(first.page, { models: MODELS }, HOSTED_EXAMPLE);
-      expect(cold.info.cache).toMatchObject({ enabled: true, persistent: true, name: 'webrerank-models' });
-      await first.page.close();
-
-      const served = tiny.requests.length;
-      const blocked: string[] = [];
-      await cacheContext.route('**/test-models/**', (route) => {
-        blocked.push(route.request().url());
-        return route.abort('internetdisconnected');
-      });
-      const second = await openHarness(cacheContext, server.url);
-      const warm = await rerankOnce(second.page, { models: MODELS }, HOSTED_EXAMPLE);
-      expect(warm.response).toEqual(cold.response);
-      expect(tiny.requests.length).toBe(served);
-      expect(blocked).toEqual([]);
-      console.log(`cache: cold load ${cold.loadMs.toFixed(0)} ms, load from cache ${warm.loadMs.toFixed(0)} ms`);
-    } finally {
-      await cacheContext.close();
-    }
-  });
-
-  it('still loads when storage is full: the files stay in memory and persistence turns off', async () => {
-    const fullContext = await browser.newContext();
-    try {
-      const { page: fullPage } = await openHarness(fullContext, server.url);
-      const cdp = await fullContext.newCDPSession(fullPage);
-      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 1024 });
-      const { response, info } = await rerankOnce(fullPage, { models: MODELS, cache: { name: 'full-disk' } });
-      expectSameRanking(response, reference.q8 as RerankResponse);
-      expect(info.cache).toMatchObject({ enabled: true, persistent: false, reason: expect.stringMatching(/QuotaExceededError/) });
-    } finally {
-      await fullContext.close();
-    }
   });
 });

@@ -66,7 +66,7 @@ describe('createFallbackReranker', () => {
     expect((await reranker.info()).backend).toBe('wasm');
   });
 
-  it.each(['model_load_failed', 'model_unavailable'] as const)('switches for good when the local model fails to load (%s), answering that request remotely', async (code) => {
+  it.each(['model_load_failed', 'model_unavailable', 'out_of_memory'] as const)('switches for good when the local model fails to load or runs out of memory (%s), answering that request remotely', async (code) => {
     const local = scripted('wasm', [new RerankError(code, 'no model here')]);
     const remote = scripted('remote');
     const events: SwitchEvent[] = [];

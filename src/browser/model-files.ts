@@ -1,0 +1,89 @@
+/**
+ * The browser's way to get a model's files to onnxruntime-web: which files and where from, fetched
+ * once (store or network, one progress bar), and the weights handed over as external data so the
+ * WASM heap holds them once, not twice.
+ */
+import type { ModelEntry, ModelSource } from '../core/models.js';
+import type { Dtype } from '../core/contract.js';
+import type { FilePreparer, PreparedModelFiles } from '../engine/cross-encoder.js';
+import { splitOnnxWeights } from '../engine/external-weights.js';
+import { fetchModelFiles, type ModelFile } from './model-download.js';
+import type { ModelStore } from './model-store.js';
+
+/** transformers.js' file name per dtype. */
+const ONNX_FILE: Record<Dtype, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' };
+
+/** Where transformers.js looks for hub files; an app may have changed it. */
+export interface HubLocation {
+  remoteHost: string;
+  remotePathTemplate: string;
+}
+
+/** The files a cross-encoder needs in `dtype`, with the URL of each. */
+export function modelFiles(entry: ModelEntry, dtype: Dtype, hub: HubLocation, pageUrl: string): ModelFile[] {
+  const onnx = ONNX_FILE[dtype];
+  const names = ['config.json', 'tokenizer_config.json', 'tokenizer.json', onnx];
+  if (entry.externalData?.[dtype]) names.push(`${onnx}_data`);
+  const base = baseUrl(entry.source, hub, pageUrl);
+  return names.map((file) => ({ file, url: new URL(file, base).href }));
+}
+
+function baseUrl(source: ModelSource, hub: HubLocation, pageUrl: string): string {
+  if ('hub' in source) {
+    const path = hub.remotePathTemplate.replaceAll('{model}', source.hub).replaceAll('{revision}', encodeURIComponent(source.revision ?? 'main'));
+    return new URL(withSlash(path), withSlash(hub.remoteHost)).href;
+  }
+  return new URL(withSlash('url' in source ? source.url : source.path), pageUrl).href;
+}
+
+function withSlash(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+// The name the split graph gives its weights: the original file, handed over as external data.
+const WEIGHTS_PATH = 'webrerank-weights.bin';
+
+/**
+ * A FilePreparer for the browser: fetches the files through the store, and splits the ONNX file
+ * into a small graph plus its own bytes as external data.
+ */
+export function browserFilePreparer(options: { store: () => Promise<ModelStore | null>; hub: () => Promise<HubLocation>; pageUrl: string }): FilePreparer {
+  return async (entry, runtime, onProgress) => {
+    const files = modelFiles(entry, runtime.dtype, await options.hub(), options.pageUrl);
+    const bytes = await fetchModelFiles(files, { model: entry.id, store: await options.store(), ...(onProgress ? { onProgress } : {}) });
+    return prepare(bytes, ONNX_FILE[runtime.dtype]);
+  };
+}
+
+function prepare(bytes: Map<string, Uint8Array>, onnxFile: string): PreparedModelFiles {
+  const model = bytes.get(onnxFile) as Uint8Array;
+  const modelBytes = model.length + (bytes.get(`${onnxFile}_data`)?.length ?? 0);
+  let externalData: PreparedModelFiles['externalData'];
+  // A model already in external-data form is left alone: its weights are outside the graph.
+  const split = bytes.has(`${onnxFile}_data`) ? null : splitOnnxWeights(model, WEIGHTS_PATH);
+  if (split) {
+    bytes.set(onnxFile, split.graph);
+    externalData = [{ path: WEIGHTS_PATH, data: model }];
+  }
+  const prepared: PreparedModelFiles = {
+    cache: {
+      async match(request) {
+        const url = typeof request === 'string' ? request : request.url;
+        for (const [file, data] of bytes) {
+          if (url === file || url.endsWith(`/${file}`)) return new Response(data as Uint8Array<ArrayBuffer>, { headers: { 'Content-Length': String(data.length) } });
+        }
+        return undefined;
+      },
+      async put() {
+        // The files are stored already, as they downloaded.
+      },
+    },
+    modelBytes,
+    release() {
+      bytes.clear();
+      delete prepared.externalData;
+    },
+  };
+  if (externalData) prepared.externalData = externalData;
+  return prepared;
+}
