@@ -58,23 +58,9 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   if (options.engine && options.upstream) throw new TypeError('Give either engine (a local model) or upstream, not both.');
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
-  let reranker: Reranker;
-  let ready: Promise<void>;
-  if (options.upstream) {
-    reranker = createRemoteReranker(options.upstream);
-    ready = Promise.resolve();
-  } else {
-    const engine = await createReranker({ ...options.engine, preload: false });
-    reranker = engine;
-    // Loading starts now and the state is 'loading' from this call on; requests get 503 until ready.
-    ready = engine.load().then(
-      () => log('model loaded'),
-      (error: unknown) => {
-        const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
-        log(`model failed to load${from}: ${messageOf(error)}`);
-      },
-    );
-  }
+  // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
+  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, preload: false });
+  const reranker: Reranker = engine ?? createRemoteReranker(options.upstream as RemoteRerankerOptions);
 
   const app = createServerApp({
     reranker,
@@ -85,6 +71,16 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   });
 
   const { server, address } = await listen(app.fetch, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  // Loading starts once listening, and the state is 'loading' from here on: requests get 503 until ready.
+  const ready = engine
+    ? engine.load().then(
+        () => log('model loaded'),
+        (error: unknown) => {
+          const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
+          log(`model failed to load${from}: ${messageOf(error)}`);
+        },
+      )
+    : Promise.resolve();
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {

@@ -1,0 +1,33 @@
+/**
+ * What this build runs from the command line: each `--backend` and the `--dtype`s it takes. The
+ * one table the flags are checked against and `--help` prints — a new backend or precision is one
+ * line here.
+ */
+import type { Dtype } from '../core/contract.js';
+import type { NodeRerankerOptions } from '../node/create-node-reranker.js';
+
+type Backend = NonNullable<NodeRerankerOptions['backend']>;
+
+export interface BackendChoice {
+  /** The precisions this backend runs, the default first. */
+  dtypes: readonly Dtype[];
+  /** What it is, for `--help`. */
+  summary: string;
+}
+
+export const CLI_BACKENDS: Readonly<Record<Backend, BackendChoice>> = Object.freeze({
+  cpu: { dtypes: ['q8', 'fp32'], summary: 'onnxruntime-node, native (default)' },
+  wasm: { dtypes: ['q8', 'fp32'], summary: "onnxruntime-web's WASM backend, as browsers run it" },
+});
+
+export const DEFAULT_CLI_BACKEND: Backend = 'cpu';
+
+/** Every backend name, in table order. */
+export function backendNames(): Backend[] {
+  return Object.keys(CLI_BACKENDS) as Backend[];
+}
+
+/** Every dtype some backend takes, in table order. */
+export function dtypeNames(): Dtype[] {
+  return [...new Set(Object.values(CLI_BACKENDS).flatMap((choice) => choice.dtypes))];
+}
