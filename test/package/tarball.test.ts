@@ -170,7 +170,8 @@ async function rankInApp(server: TestServer, options: { inWorker?: boolean; ortF
   const context = await browser.newContext();
   const outside: string[] = [];
   context.on('request', (request) => {
-    if (!request.url().startsWith(server.url)) outside.push(request.url());
+    // blob: URLs of the page's own origin are ORT's thread script, fetched from the server first.
+    if (!request.url().startsWith(server.url) && !request.url().startsWith(`blob:${new URL(server.url).origin}/`)) outside.push(request.url());
   });
   try {
     const { page, errors } = await openHarness(context, server.url, 'index.html');
