@@ -39,11 +39,13 @@ export function driverScript(blocks: ShellBlock[], waitSeconds: number): string 
     // Each server runs in its own process group (setsid), so stopping it stops npm, vite and all.
     'stop_servers() { for pid in "${servers[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done; wait 2>/dev/null; }',
     'trap stop_servers EXIT',
+    // On a line of its own even when a block's output (curl's, say) ends without a newline.
+    'mark() { printf \'\\n@@ block %s\\n\' "$1"; }',
   ];
   blocks.forEach((block, index) => {
     const file = `"$BLOCKS/${index}.sh"`;
     if (!block.serves) {
-      lines.push(`bash -euo pipefail ${file} || { echo "@@ block ${block.line} failed"; exit 1; }`, `echo "@@ block ${block.line} ok"`);
+      lines.push(`bash -euo pipefail ${file} || { mark "${block.line} failed"; exit 1; }`, `mark "${block.line} ok"`);
       return;
     }
     const { port, ready } = block.serves;
@@ -51,8 +53,8 @@ export function driverScript(blocks: ShellBlock[], waitSeconds: number): string 
     lines.push(
       `setsid bash -euo pipefail ${file} & servers+=($!)`,
       `for i in $(seq ${waitSeconds * 2}); do ${probe} && break; kill -0 $! 2>/dev/null || break; sleep 0.5; done`,
-      `${probe} || { echo "@@ block ${block.line} failed: nothing answered on port ${port}${ready ?? ''}"; exit 1; }`,
-      `echo "@@ block ${block.line} ok"`,
+      `${probe} || { mark "${block.line} failed: nothing answered on port ${port}${ready ?? ''}"; exit 1; }`,
+      `mark "${block.line} ok"`,
     );
   });
   return `${lines.join('\n')}\n`;
