@@ -24,8 +24,8 @@ export async function models(argv: string[]): Promise<number> {
   }
   const rows = BUILTIN_MODELS.map((entry) => [entry.id, sourceOf(entry), entry.description ?? '']);
   const widths = [0, 1].map((column) => Math.max(...[['MODEL', 'FILES'], ...rows].map((row) => (row[column] as string).length)));
-  for (const row of [['MODEL', 'FILES', 'ABOUT'], ...rows]) {
-    process.stdout.write(`${(row[0] as string).padEnd(widths[0] as number)}  ${(row[1] as string).padEnd(widths[1] as number)}  ${row[2]}\n`.trimEnd() + '\n');
+  for (const [id, files, about] of [['MODEL', 'FILES', 'ABOUT'], ...rows] as string[][]) {
+    process.stdout.write(`${`${(id as string).padEnd(widths[0] as number)}  ${(files as string).padEnd(widths[1] as number)}  ${about}`.trimEnd()}\n`);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 /**
- * `webrerank rank`: one request in, one response out. Errors go to stderr as the server's JSON
- * error body, with a non-zero exit code, so scripts can branch on `error.status`.
+ * `webrerank rank`: one request in, one response out (or a batch with `--jsonl`, rank-jsonl.ts).
+ * A failed request goes to stderr as the server's JSON error body with exit code 1, so scripts can
+ * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first.
  */
 import { RerankError, toRerankError } from '../core/errors.js';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
