@@ -9,15 +9,17 @@ import type { NodeRerankerOptions } from '../node/create-node-reranker.js';
 type Backend = NonNullable<NodeRerankerOptions['backend']>;
 
 export interface BackendChoice {
-  /** The precisions this backend runs, the default first. */
+  /** The precisions this backend runs. */
   dtypes: readonly Dtype[];
+  /** What runs without `--dtype`, for `--help` (the reranker chooses it, e.g. by the device). */
+  defaultDtype: string;
   /** What it is, for `--help`. */
   summary: string;
 }
 
 export const CLI_BACKENDS: Readonly<Record<Backend, BackendChoice>> = Object.freeze({
-  cpu: { dtypes: ['q8', 'fp32'], summary: 'onnxruntime-node, native (default)' },
-  wasm: { dtypes: ['q8', 'fp32'], summary: "onnxruntime-web's WASM backend, as browsers run it" },
+  cpu: { dtypes: ['q8', 'fp32'], defaultDtype: 'q8', summary: 'onnxruntime-node, native (default)' },
+  wasm: { dtypes: ['q8', 'fp32'], defaultDtype: 'q8', summary: "onnxruntime-web's WASM backend, as browsers run it" },
 });
 
 export const DEFAULT_CLI_BACKEND: Backend = 'cpu';

@@ -29,12 +29,12 @@ export interface ModelFlagValues {
 /** `--help` lines for {@link MODEL_FLAGS}, aligned as both commands print them. */
 export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
   const backends = backendNames();
-  const dtypes = Object.entries(CLI_BACKENDS).map(([backend, choice]) => `${choice.dtypes.join('|')} on ${backend}`);
+  const dtypes = Object.entries(CLI_BACKENDS).map(([backend, choice]) => `${backend}: ${choice.dtypes.join('|')}, default ${choice.defaultDtype}`);
   return [
     ['--model-path DIR', 'model folder in transformers.js layout (default: download from the hub)'],
     ['--model ID', `the id that folder is served as (default ${defaultModelId})`],
     [`--backend ${backends.join('|')}`, backends.map((backend) => `${backend}: ${CLI_BACKENDS[backend].summary}`).join('; ')],
-    [`--dtype ${dtypeNames().join('|')}`, `model precision (default ${CLI_BACKENDS[DEFAULT_CLI_BACKEND].dtypes[0]}; ${dtypes.join(', ')})`],
+    [`--dtype ${dtypeNames().join('|')}`, `model precision (${dtypes.join('; ')})`],
     ['--threads N', 'inference threads'],
     ['--max-length N', 'longest query+document pair in tokens (default 512)'],
   ]
@@ -46,11 +46,12 @@ export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
 export function modelOptionsFromFlags(values: ModelFlagValues): Omit<NodeRerankerOptions, 'preload'> {
   const backend = oneOf('--backend', values.backend ?? DEFAULT_CLI_BACKEND, backendNames());
   const dtypes = CLI_BACKENDS[backend].dtypes;
-  const dtype = oneOf('--dtype', values.dtype ?? (dtypes[0] as string), dtypeNames());
-  if (!dtypes.includes(dtype)) throw new UsageError(`--dtype ${dtype} does not run on --backend ${backend}, which takes ${alternatives(dtypes)}`);
+  // Without --dtype the reranker picks the backend's default (which may depend on the device).
+  const dtype = values.dtype === undefined ? undefined : oneOf('--dtype', values.dtype, dtypeNames());
+  if (dtype !== undefined && !dtypes.includes(dtype)) throw new UsageError(`--dtype ${dtype} does not run on --backend ${backend}, which takes ${alternatives(dtypes)}`);
   return {
     backend,
-    dtype,
+    ...(dtype !== undefined ? { dtype } : {}),
     ...(values['model-path'] !== undefined ? { modelPath: values['model-path'] } : {}),
     ...(values.model !== undefined ? { model: values.model } : {}),
     ...(values.threads !== undefined ? { threads: integerFlag('--threads', values.threads) } : {}),
