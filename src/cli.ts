@@ -1,37 +1,59 @@
 #!/usr/bin/env node
 /**
- * The `webrerank` command: `rank` scores one request from stdin or flags; `serve` runs the HTTP API.
+ * The `webrerank` command: `rank` scores requests from stdin, flags or a JSONL file; `serve` runs
+ * the HTTP API; `models` lists the registry. A mistake in the command line is one line on stderr
+ * and exit code 2; a failed request is the API's JSON error body and exit code 1.
  */
 import { toRerankError } from './core/errors.js';
+import { USAGE_EXIT_CODE, UsageError } from './cli/usage.js';
+import { packageVersion } from './cli/version.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   rank: {
-    summary: 'rank documents for one request (JSON on stdin, or --query/--document) and print the response',
+    summary: 'rank documents for a request (JSON on stdin, --query/--document, or --jsonl FILE) and print the response',
     run: async (argv) => (await import('./cli/rank.js')).rank(argv),
   },
   serve: {
     summary: 'answer POST /v1/rerank over HTTP, like the hosted API',
     run: async (argv) => (await import('./cli/serve.js')).serve(argv),
   },
+  models: {
+    summary: 'list the models webrerank knows and where their files come from',
+    run: async (argv) => (await import('./cli/models.js')).models(argv),
+  },
 };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(7)} ${command.summary}`);
-  return `Usage: webrerank <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'webrerank <command> --help' for a command's options.\n`;
+  return `Usage: webrerank <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n  --version  print the version\n  --help     print this help\n\nRun 'webrerank <command> --help' for a command's options.\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(usage());
+    return USAGE_EXIT_CODE;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
-    return 2;
+    process.stderr.write(`webrerank: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see webrerank --help)\n`);
+    return USAGE_EXIT_CODE;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`webrerank ${name}: ${error.message}\n`);
+    return USAGE_EXIT_CODE;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -4,11 +4,15 @@
  */
 import { expose } from 'comlink';
 import { registerErrorTransfer } from '../src/browser/comlink-errors.js';
+import { isRuntimeThread, reportStrandedThread } from '../src/browser/thread-check.js';
 import { WorkerHost } from '../src/browser/worker-host.js';
 
-// onnxruntime-web starts its WASM threads from its own module's URL; should a bundler put that
-// code in this file, a thread must not answer the page as a second engine.
-if (!(globalThis as { name?: string }).name?.startsWith('em-pthread')) {
+// onnxruntime-web starts its WASM threads from its own module's URL. Should a bundler put that
+// code in this file, a thread must not answer the page as a second engine — and it will never
+// start, so it tells the page (see thread-check.ts).
+if (isRuntimeThread()) {
+  reportStrandedThread(import.meta.url);
+} else {
   registerErrorTransfer();
   expose(new WorkerHost());
 }

@@ -26,6 +26,17 @@ export interface BackendOverrides {
   threads?: number;
 }
 
+/** Where the model runs, beyond what the probe sees. */
+export interface PlanSetting {
+  /**
+   * onnxruntime-web loads its `.mjs` from a URL of its own (`wasmPaths` is set). In the page's own
+   * thread that is what makes threads safe: otherwise ORT starts each thread from the bundle chunk
+   * that holds it, and in a production build that chunk imports the app's entry, so every thread
+   * runs the app (and dies on `document`) while ORT waits for it forever.
+   */
+  ownWasmFiles?: boolean;
+}
+
 /**
  * How big a model is, per dtype, so the plan can refuse what can't fit (a GPU buffer, RAM).
  * Unknown for a user's own model: then only the device's own limits apply.
@@ -76,9 +87,9 @@ const WASM_DTYPES: readonly Dtype[] = ['q8', 'fp32', 'fp16'];
  * const plan = planBackends(await probeCapabilities(), { dtype: 'fp32' });
  * const engine = new RerankEngine({ runtimes: [...plan.runtimes] });
  */
-export function planBackends(capabilities: Capabilities, overrides: BackendOverrides = {}, footprint?: ModelFootprint): BackendPlan {
+export function planBackends(capabilities: Capabilities, overrides: BackendOverrides = {}, footprint?: ModelFootprint, setting: PlanSetting = {}): BackendPlan {
   let webgpu = planWebGpu(capabilities, overrides, footprint);
-  const wasm = planWasm(capabilities, overrides);
+  const wasm = planWasm(capabilities, overrides, setting);
   // ORT reads its WASM thread count once, when its WASM module starts — and the WebGPU backend
   // starts that same module. Give WebGPU the WASM thread count so a fallback keeps its threads.
   if ('runtime' in webgpu && 'runtime' in wasm) webgpu = { runtime: { ...webgpu.runtime, threads: wasm.runtime.threads ?? 1 } };
@@ -146,14 +157,19 @@ function planWebGpu(capabilities: Capabilities, overrides: BackendOverrides, foo
   return { runtime: { device: 'webgpu', dtype, reason: `${adapter}; ${why}` } };
 }
 
-function planWasm(capabilities: Capabilities, overrides: BackendOverrides): Choice {
+function planWasm(capabilities: Capabilities, overrides: BackendOverrides, setting: PlanSetting): Choice {
   if (!capabilities.wasm) return { refused: 'WebAssembly is unavailable' };
   const dtype = overrides.dtype ?? 'q8';
   const dtypeWhy = overrides.dtype !== undefined ? `dtype '${dtype}' was forced` : 'q8 (4× smaller than fp32 and fastest on CPU)';
   let threads: number;
   let threadsWhy: string;
   const threaded = capabilities.crossOriginIsolated && capabilities.sharedArrayBuffer;
-  if (overrides.threads !== undefined) {
+  if (threaded && capabilities.context === 'window' && !setting.ownWasmFiles) {
+    threads = 1;
+    threadsWhy =
+      "1 thread: in the page's own thread onnxruntime-web would start its threads from the bundle chunk that holds it, " +
+      "which in a production build also runs the app's code; give wasmPaths (its own .mjs and .wasm) for threads here, or run in a worker";
+  } else if (overrides.threads !== undefined) {
     if (!Number.isInteger(overrides.threads) || overrides.threads < 1) return { refused: `threads must be a positive integer, got ${overrides.threads}` };
     threads = threaded ? overrides.threads : 1;
     threadsWhy = threaded ? `${threads} threads (forced)` : `1 thread: ${overrides.threads} were asked for, but threads need cross-origin isolation (COOP/COEP headers)`;
@@ -175,7 +191,7 @@ function alternatives(capabilities: Capabilities, overrides: BackendOverrides, f
   for (const device of ['webgpu', 'wasm'] as const) {
     for (const dtype of device === 'webgpu' ? WEBGPU_DTYPES : WASM_DTYPES) {
       const forced: BackendOverrides = { ...overrides, device, dtype };
-      const choice = device === 'webgpu' ? planWebGpu(capabilities, forced, footprint) : planWasm(capabilities, forced);
+      const choice = device === 'webgpu' ? planWebGpu(capabilities, forced, footprint) : planWasm(capabilities, forced, {});
       if ('runtime' in choice) found.push(`{ device: '${device}', dtype: '${dtype}' }`);
     }
   }

@@ -7,6 +7,7 @@
  */
 import { planBackends, BGE_RERANKER_V2_M3_FOOTPRINT, type BackendOverrides, type BackendPlan, type ModelFootprint } from './backend-plan.js';
 import { probeCapabilities, type Capabilities } from './capabilities.js';
+import type { WasmPaths } from '../engine/cross-encoder.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
 import { DEFAULT_MODEL_REPO, ModelRegistry, type ModelEntry } from '../core/models.js';
 import { ModelStore, type CacheState } from './model-store.js';
@@ -16,7 +17,7 @@ import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
-export type EngineTuning = Pick<EngineOptions, 'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments'>;
+export type EngineTuning = Pick<EngineOptions, 'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'loadStallTimeoutMs'>;
 
 /** Everything a browser engine is built from. Plain, cloneable data. */
 export interface BrowserEngineConfig {
@@ -24,7 +25,7 @@ export interface BrowserEngineConfig {
   models: ModelEntry[];
   overrides: BackendOverrides;
   /** Base URL of onnxruntime-web's .wasm/.mjs files; unset: the copy the app's bundler ships. */
-  wasmPaths?: string;
+  wasmPaths?: WasmPaths;
   /** The model store (an OPFS folder) for model files, or false to download every time. */
   cache: false | { name: string };
   engine: EngineTuning;
@@ -83,7 +84,7 @@ export class BrowserEngine implements Reranker {
 export async function startBrowserEngine(config: BrowserEngineConfig, onProgress?: ProgressCallback, options: { inWorker?: boolean } = {}): Promise<BrowserEngine> {
   const capabilities = await probeCapabilities();
   const first = config.models[0];
-  const plan = planBackends(capabilities, config.overrides, first ? footprintOf(first) : undefined);
+  const plan = planBackends(capabilities, config.overrides, first ? footprintOf(first) : undefined, { ownWasmFiles: config.wasmPaths !== undefined });
   const env = await configureTransformers(config.wasmPaths);
 
   // Opened once, on the first load; where OPFS is missing the files download every time.
@@ -124,7 +125,7 @@ export function footprintOf(entry: ModelEntry): ModelFootprint | undefined {
  * ORT load the .wasm next to its own module — the file the app's bundler emitted (Vite does, for
  * `new URL('…wasm', import.meta.url)`), so nothing is fetched from a CDN.
  */
-async function configureTransformers(wasmPaths: string | undefined) {
+async function configureTransformers(wasmPaths: WasmPaths | undefined) {
   const { env } = await import('@huggingface/transformers');
   const wasm = env.backends.onnx.wasm;
   if (wasm) {

@@ -12,6 +12,7 @@ import { BUILTIN_MODELS, type ModelEntry } from '../core/models.js';
 import { DEFAULT_CACHE_NAME } from './model-store.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Dtype } from '../core/contract.js';
+import type { WasmPaths } from '../engine/cross-encoder.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { InThreadReranker } from './in-thread-reranker.js';
@@ -36,8 +37,13 @@ export interface BrowserRerankerOptions extends EngineTuning {
   dtype?: Dtype;
   /** WASM threads (default: one per core, at most 8, when cross-origin isolated; else 1). */
   threads?: number;
-  /** Base URL of onnxruntime-web's .wasm/.mjs files (default: the copy the app's bundler ships). */
-  wasmPaths?: string;
+  /**
+   * onnxruntime-web's files (default: the copy the app's bundler ships): a base URL holding its
+   * `.mjs` and `.wasm`, or `{ mjs, wasm }` with the URL of each (e.g. from Vite `?url` imports).
+   * Resolved against the page. In the page's own thread (`inWorker: false`) WASM gets threads only
+   * with this set.
+   */
+  wasmPaths?: WasmPaths;
   /**
    * Keep downloaded model files in the model cache (default true: the OPFS folder
    * `webrerank-models`), so the next load works offline; each file is checked by size and SHA-256
@@ -147,7 +153,7 @@ export function engineConfig(options: BrowserRerankerOptions): BrowserEngineConf
   if (options.dtype !== undefined) overrides.dtype = options.dtype;
   if (options.threads !== undefined) overrides.threads = options.threads;
   const engine: EngineTuning = {};
-  for (const key of ['maxLength', 'maxQueryTokens', 'tokenBudget', 'maxBatchSize', 'batchInvariant', 'maxDocuments'] as const) {
+  for (const key of ['maxLength', 'maxQueryTokens', 'tokenBudget', 'maxBatchSize', 'batchInvariant', 'maxDocuments', 'loadStallTimeoutMs'] as const) {
     if (options[key] !== undefined) (engine as Record<string, unknown>)[key] = options[key];
   }
   const cache = options.cache ?? true;
@@ -159,7 +165,7 @@ export function engineConfig(options: BrowserRerankerOptions): BrowserEngineConf
     preload: options.preload ?? true,
   };
   if (config.models.length === 0) throw new RerankError('invalid_request', 'models must name at least one model.');
-  if (options.wasmPaths !== undefined) config.wasmPaths = new URL(options.wasmPaths, baseUrl()).href;
+  if (options.wasmPaths !== undefined) config.wasmPaths = resolveWasmPaths(options.wasmPaths);
   return config;
 }
 
@@ -173,6 +179,16 @@ function resolveModelPath(entry: ModelEntry): ModelEntry {
   const url = new URL(entry.source.path, baseUrl());
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   return { ...entry, source: url.origin === origin ? { path: url.pathname } : { url: url.href } };
+}
+
+/** `wasmPaths` with each URL made absolute against the page (a worker would resolve against itself). */
+function resolveWasmPaths(paths: WasmPaths): WasmPaths {
+  const absolute = (url: string) => new URL(url, baseUrl()).href;
+  if (typeof paths === 'string') return absolute(paths);
+  const resolved: { mjs?: string; wasm?: string } = {};
+  if (paths.mjs !== undefined) resolved.mjs = absolute(paths.mjs);
+  if (paths.wasm !== undefined) resolved.wasm = absolute(paths.wasm);
+  return resolved;
 }
 
 function baseUrl(): string {

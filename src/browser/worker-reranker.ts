@@ -12,7 +12,9 @@ import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
+import { watchForStrandedThreads } from './thread-check.js';
 import type { WorkerHost } from './worker-host.js';
+import { watchWorkerStart } from './worker-start-watch.js';
 
 /** One worker and what the page knows about it. */
 interface Session {
@@ -20,10 +22,13 @@ interface Session {
   readonly api: Remote<WorkerHost>;
   /** Resolves when the worker has started (and preloaded); rejects as `start()` does. */
   readonly ready: Promise<LocalRerankerInfo>;
-  /** Rejects with `worker_crashed` when the worker dies; never resolves. */
+  /** Rejects with `worker_crashed` when the worker dies (or with why it was stopped); never resolves. */
   readonly dead: Promise<never>;
   alive: boolean;
+  /** Stops the worker; every call in flight rejects with `worker_crashed` and `reason`. */
   end(reason: string): void;
+  /** Stops the worker; every call in flight rejects with `error`. */
+  fail(error: RerankError): void;
 }
 
 /** The `Reranker` that runs the engine in a Web Worker. */
@@ -92,10 +97,13 @@ export class WorkerReranker implements LocalReranker {
     const dead = new Promise<never>((_, fail) => (reject = fail));
     dead.catch(() => undefined);
     const lifeline = new AbortController();
+    // A WASM thread that can never start blocks the worker; the page hears of it here.
+    const stopThreadCheck = watchForStrandedThreads((error) => session.fail(error));
     /** Stops the worker and forgets it; false if it was already gone. */
     const retire = (): boolean => {
       if (!session.alive) return false;
       session.alive = false;
+      stopThreadCheck();
       lifeline.abort();
       worker.terminate();
       if (this.#session === session) this.#session = undefined;
@@ -107,16 +115,18 @@ export class WorkerReranker implements LocalReranker {
       // The worker holds the lock until it dies; ours is granted exactly then. This is how a
       // crash, an out-of-memory kill or self.close() — none of which fires an event — is noticed.
       if (held) watchLifeline(name, lifeline.signal, () => session.end('The rerank worker stopped (it crashed, ran out of memory or was closed).'));
-      const progress = this.onProgress && proxy(this.onProgress);
-      return Promise.race([api.start(this.config, progress), dead]);
+      // The page keeps the clock on the load: a worker blocked in the runtime can't report a stall.
+      const watch = watchWorkerStart(this.config.engine.loadStallTimeoutMs, this.onProgress);
+      return watch.guard(Promise.race([api.start(this.config, proxy(watch.progress)), dead]), () => retire());
     };
     const session: Session = {
       worker,
       api,
       dead,
       alive: true,
-      end: (reason) => {
-        if (retire()) reject(new RerankError('worker_crashed', reason));
+      end: (reason) => session.fail(new RerankError('worker_crashed', reason)),
+      fail: (error) => {
+        if (retire()) reject(error);
       },
       get ready() {
         return ready;

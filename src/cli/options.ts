@@ -1,9 +1,10 @@
 /**
  * What the `webrerank` commands share: the flags that choose and run a local model (`rank` and
- * `serve` take the same ones), and the way a bad flag is reported.
+ * `serve` take the same ones), checked against what this build supports (choices.ts).
  */
-import { RerankError } from '../core/errors.js';
 import type { NodeRerankerOptions } from '../node/create-node-reranker.js';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, backendNames, dtypeNames } from './choices.js';
+import { UsageError, alternatives, integerFlag, oneOf } from './usage.js';
 
 /** parseArgs definitions of the model flags; spread them into a command's own. */
 export const MODEL_FLAGS = {
@@ -27,11 +28,13 @@ export interface ModelFlagValues {
 
 /** `--help` lines for {@link MODEL_FLAGS}, aligned as both commands print them. */
 export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
+  const backends = backendNames();
+  const dtypes = Object.entries(CLI_BACKENDS).map(([backend, choice]) => `${backend}: ${choice.dtypes.join('|')}, default ${choice.defaultDtype}`);
   return [
     ['--model-path DIR', 'model folder in transformers.js layout (default: download from the hub)'],
     ['--model ID', `the id that folder is served as (default ${defaultModelId})`],
-    ['--backend cpu|wasm|webgpu', "onnxruntime-node (default), onnxruntime-web's WASM, or the GPU via WebGPU"],
-    ['--dtype q8|fp32|fp16', 'model precision (default q8; on webgpu fp16 with shader-f16, else fp32)'],
+    [`--backend ${backends.join('|')}`, backends.map((backend) => `${backend}: ${CLI_BACKENDS[backend].summary}`).join('; ')],
+    [`--dtype ${dtypeNames().join('|')}`, `model precision (${dtypes.join('; ')})`],
     ['--threads N', 'inference threads'],
     ['--max-length N', 'longest query+document pair in tokens (default 512)'],
   ]
@@ -40,32 +43,19 @@ export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
     .join('\n');
 }
 
-/** Options for `createReranker` from the model flags; a bad value is a 400 `invalid_request`. */
+/** Options for `createReranker` from the model flags; a bad value is a usage error. */
 export function modelOptionsFromFlags(values: ModelFlagValues): Omit<NodeRerankerOptions, 'preload'> {
-  const backend = values.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'wasm' && backend !== 'webgpu') throw usageError(`--backend must be cpu, wasm or webgpu, got "${backend}".`);
-  const dtype = values.dtype;
-  if (dtype !== undefined && dtype !== 'q8' && dtype !== 'fp32' && dtype !== 'fp16') throw usageError(`--dtype must be q8, fp32 or fp16, got "${dtype}".`);
+  const backend = oneOf('--backend', values.backend ?? DEFAULT_CLI_BACKEND, backendNames());
+  const dtypes = CLI_BACKENDS[backend].dtypes;
+  // Without --dtype the reranker picks the backend's default (which may depend on the device).
+  const dtype = values.dtype === undefined ? undefined : oneOf('--dtype', values.dtype, dtypeNames());
+  if (dtype !== undefined && !dtypes.includes(dtype)) throw new UsageError(`--dtype ${dtype} does not run on --backend ${backend}, which takes ${alternatives(dtypes)}`);
   return {
     backend,
     ...(dtype !== undefined ? { dtype } : {}),
     ...(values['model-path'] !== undefined ? { modelPath: values['model-path'] } : {}),
     ...(values.model !== undefined ? { model: values.model } : {}),
     ...(values.threads !== undefined ? { threads: integerFlag('--threads', values.threads) } : {}),
-    ...(values['max-length'] !== undefined ? { maxLength: integerFlag('--max-length', values['max-length']) } : {}),
+    ...(values['max-length'] !== undefined ? { maxLength: integerFlag('--max-length', values['max-length'], 16) } : {}),
   };
-}
-
-/** A flag's value as an integer of at least `minimum` (default 1), or a usage error naming the flag. */
-export function integerFlag(flag: string, value: string, minimum = 1): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < minimum) {
-    throw usageError(minimum === 1 ? `${flag} must be a positive integer, got "${value}".` : `${flag} must be an integer of at least ${minimum}, got "${value}".`);
-  }
-  return number;
-}
-
-/** A bad flag, reported like a bad request body: 400 `invalid_request`. */
-export function usageError(message: string): RerankError {
-  return new RerankError('invalid_request', message);
 }

@@ -1,19 +1,23 @@
 /**
- * `webrerank rank`: one request in, one response out. Errors go to stderr as the server's JSON
- * error body, with a non-zero exit code, so scripts can branch on `error.status`.
+ * `webrerank rank`: one request in, one response out (or a batch with `--jsonl`, rank-jsonl.ts).
+ * A failed request goes to stderr as the server's JSON error body with exit code 1, so scripts can
+ * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first.
  */
-import { parseArgs } from 'node:util';
 import { RerankError, toRerankError } from '../core/errors.js';
-import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, usageError } from './options.js';
+import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
+import { rankJsonl } from './rank-jsonl.js';
+import { UsageError, parseFlags } from './usage.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { createReranker } from '../node/create-node-reranker.js';
 import type { RerankRequest } from '../core/contract.js';
 
 const HELP = `Usage: webrerank rank [options] < request.json
        webrerank rank --query TEXT --document TEXT [--document TEXT ...] [options]
+       webrerank rank --jsonl requests.jsonl [options] > responses.jsonl
 
 Reads a POST /v1/rerank body ({"model", "query", "documents", ...}) from stdin, or builds one from
-flags, and prints the response JSON.
+flags, and prints the response JSON. With --jsonl, ranks every line of the file (one request body
+per line) and prints one response per line, in order, with a progress bar on stderr in a terminal.
 
 Options:
 ${modelFlagsHelp(DEFAULT_MODEL_ID)}
@@ -21,29 +25,38 @@ ${modelFlagsHelp(DEFAULT_MODEL_ID)}
   --document TEXT      a document; repeat for more
   --top-n N            return only the best N
   --return-documents   include each document's text
+  --jsonl FILE         a batch: one request body per line
 `;
 
+const RANK_FLAGS = {
+  ...MODEL_FLAGS,
+  query: { type: 'string' },
+  document: { type: 'string', multiple: true },
+  'top-n': { type: 'string' },
+  'return-documents': { type: 'boolean' },
+  jsonl: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs `webrerank rank`; resolves with the exit code. Usage errors are thrown (cli.ts prints them). */
 export async function rank(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...MODEL_FLAGS,
-      query: { type: 'string' },
-      document: { type: 'string', multiple: true },
-      'top-n': { type: 'string' },
-      'return-documents': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const { values } = parseFlags(argv, RANK_FLAGS);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
+  // Every flag is checked before anything loads.
+  const modelOptions = modelOptionsFromFlags(values);
+  if (values.jsonl !== undefined) {
+    if (values.query !== undefined || values.document !== undefined) throw new UsageError('--jsonl reads its requests from the file: leave out --query and --document');
+    return rankJsonl(values.jsonl, modelOptions);
+  }
+  if (values.query === undefined && values.document !== undefined) throw new UsageError('--document needs --query');
+  if (values.query === undefined && process.stdin.isTTY) throw new UsageError('pipe a request body to stdin, or pass --query and --document, or --jsonl FILE');
 
   try {
     const request = values.query !== undefined ? requestFromFlags(values) : parseBody(await readStdin());
-    const reranker = await createReranker({ ...modelOptionsFromFlags(values), preload: false });
+    const reranker = await createReranker({ ...modelOptions, preload: false });
     try {
       const response = await reranker.rerank(request);
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
@@ -80,7 +93,6 @@ function parseBody(text: string): RerankRequest {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw usageError('Pipe a request body to stdin, or pass --query and --document.');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

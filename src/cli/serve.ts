@@ -3,8 +3,8 @@
  * upstream. Flags win over environment variables; errors go to stderr as the server's JSON error
  * body, like `webrerank rank`.
  */
-import { parseArgs } from 'node:util';
-import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags, integerFlag, usageError } from './options.js';
+import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
+import { UsageError, integerFlag, oneOf, parseFlags, positiveFlag } from './usage.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
@@ -52,55 +52,52 @@ Limits, for the whole server:
 Stops on Ctrl-C (SIGINT) or SIGTERM.
 `;
 
-type Values = ReturnType<typeof parseServeArgs>['values'];
+const SERVE_FLAGS = {
+  ...MODEL_FLAGS,
+  upstream: { type: 'string' },
+  'upstream-protocol': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  cors: { type: 'string', multiple: true },
+  'model-alias': { type: 'string', multiple: true },
+  'metrics-port': { type: 'string' },
+  'no-metrics': { type: 'boolean' },
+  'api-keys-file': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-burst': { type: 'string' },
+  'quota-requests': { type: 'string' },
+  'quota-documents': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'max-documents': { type: 'string' },
+  'max-pending': { type: 'string' },
+  'busy-retry-after': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function parseServeArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      ...MODEL_FLAGS,
-      upstream: { type: 'string' },
-      'upstream-protocol': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      cors: { type: 'string', multiple: true },
-      'model-alias': { type: 'string', multiple: true },
-      'metrics-port': { type: 'string' },
-      'no-metrics': { type: 'boolean' },
-      'api-keys-file': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      'rate-burst': { type: 'string' },
-      'quota-requests': { type: 'string' },
-      'quota-documents': { type: 'string' },
-      'max-body-bytes': { type: 'string' },
-      'max-documents': { type: 'string' },
-      'max-pending': { type: 'string' },
-      'busy-retry-after': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-}
+type Values = ReturnType<typeof parseFlags<typeof SERVE_FLAGS>>['values'];
 
-/** Runs the server until SIGINT/SIGTERM; resolves with the exit code. */
+/**
+ * Runs the server until SIGINT/SIGTERM; resolves with the exit code. Usage errors are thrown
+ * (cli.ts prints them); a port in use is exit code 1, before any model loads.
+ */
 export async function serve(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  let values: Values;
-  try {
-    values = parseServeArgs(argv).values;
-  } catch (error) {
-    return fail(usageError((error as Error).message));
-  }
+  const { values } = parseFlags(argv, SERVE_FLAGS);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
+  const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
+    throw new UsageError(`cannot read --api-keys-file: ${(error as Error).message}`);
+  });
+  const options = serverOptions(values, env, apiKeys);
 
   try {
-    const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
-      throw usageError(`Cannot read --api-keys-file: ${(error as Error).message}`);
+    const server = await startServer(options).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+      process.stderr.write(`webrerank serve: port ${options.port ?? DEFAULT_PORT} is in use on ${options.host ?? DEFAULT_HOST}; stop what holds it or pick another with --port.\n`);
+      return undefined;
     });
-    const options = serverOptions(values, env, apiKeys);
-    const server = await startServer(options);
+    if (!server) return 1;
     // One write, so whoever reads the banner from a pipe gets it whole.
     process.stdout.write(`${startupLines(server.url, server.metricsUrl, options, apiKeys.length).join('\n')}\n`);
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
@@ -121,15 +118,20 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
   const origins = (values.cors ?? []).flatMap((value) => value.split(',')).map((origin) => origin.trim()).filter(Boolean);
   if (origins.length > 0) options.cors = origins;
   const aliases = values['model-alias'] ?? [];
-  if (aliases.length > 0) options.modelAliases = parseModelAliases(aliases);
-  if (values['no-metrics'] && values['metrics-port'] !== undefined) throw usageError('Give either --metrics-port or --no-metrics, not both.');
+  if (aliases.length > 0) {
+    try {
+      options.modelAliases = parseModelAliases(aliases);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  if (values['no-metrics'] && values['metrics-port'] !== undefined) throw new UsageError('give either --metrics-port or --no-metrics, not both');
   if (values['no-metrics']) options.metrics = false;
   if (values['metrics-port'] !== undefined) options.metrics = { port: integerFlag('--metrics-port', values['metrics-port'], 0) };
 
   if (values.upstream !== undefined) {
-    if (values['model-path'] !== undefined) throw usageError('Give either --model-path or --upstream, not both.');
-    const protocol = values['upstream-protocol'] ?? 'rerank';
-    if (protocol !== 'rerank' && protocol !== 'tei') throw usageError(`--upstream-protocol must be rerank or tei, got "${protocol}".`);
+    if (values['model-path'] !== undefined) throw new UsageError('give either --model-path or --upstream, not both');
+    const protocol = oneOf('--upstream-protocol', values['upstream-protocol'] ?? 'rerank', ['rerank', 'tei'] as const);
     options.upstream = {
       baseUrl: values.upstream,
       protocol,
@@ -155,8 +157,8 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
   const limits: ServerLimits = {};
   const rate = setting('rate-limit', 'WEBRERANK_RATE_LIMIT');
   const burst = setting('rate-burst', 'WEBRERANK_RATE_BURST');
-  if (rate) limits.rateLimit = { requestsPerSecond: positive(...rate), ...(burst ? { burst: integerFlag(...burst, 1) } : {}) };
-  else if (burst) throw usageError('--rate-burst needs --rate-limit.');
+  if (rate) limits.rateLimit = { requestsPerSecond: positiveFlag(...rate), ...(burst ? { burst: integerFlag(...burst, 1) } : {}) };
+  else if (burst) throw new UsageError('--rate-burst needs --rate-limit');
   const requests = setting('quota-requests', 'WEBRERANK_QUOTA_REQUESTS');
   const documents = setting('quota-documents', 'WEBRERANK_QUOTA_DOCUMENTS');
   if (requests || documents) {
@@ -203,12 +205,6 @@ function stopSignal(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-function positive(name: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw usageError(`${name} must be a positive number, got "${value}".`);
-  return number;
 }
 
 function fail(error: RerankError): number {

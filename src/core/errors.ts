@@ -35,6 +35,7 @@ export type RerankErrorCode =
   // 503: the model or the service is not there
   | 'model_loading'
   | 'model_load_failed'
+  | 'model_load_stalled'
   | 'model_unavailable'
   | 'network_error'
   | 'server_busy'
@@ -63,6 +64,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   worker_crashed: 500,
   model_loading: 503,
   model_load_failed: 503,
+  model_load_stalled: 503,
   model_unavailable: 503,
   network_error: 503,
   server_busy: 503,

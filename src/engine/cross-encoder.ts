@@ -38,10 +38,21 @@ export interface CrossEncoder {
   dispose(): Promise<void>;
 }
 
+/**
+ * Where onnxruntime-web's files are: a base URL (or folder) holding its `.mjs` and `.wasm`, or the
+ * URL of each. Its WASM threads start from that `.mjs`.
+ */
+export type WasmPaths = string | { mjs?: string; wasm?: string };
+
 export interface LoadOptions {
   onProgress?: (event: TransformersProgressEvent) => void;
-  /** Base URL or folder of onnxruntime-web's .wasm/.mjs files; unset keeps the bundler's copy. */
-  wasmPaths?: string;
+  /** onnxruntime-web's .wasm/.mjs files; unset keeps the bundler's copy. */
+  wasmPaths?: WasmPaths;
+  /**
+   * Fires when the caller gives the load up (it stalled). transformers.js can't be stopped, but
+   * the next load must not queue behind one that may never end.
+   */
+  signal?: AbortSignal;
   /**
    * Name ORT's execution providers outright instead of passing `runtime.device` to
    * transformers.js. Node's WASM backend needs it: transformers.js refuses device 'wasm' in Node,
@@ -78,10 +89,15 @@ const TRANSFORMERS_DTYPE: Record<Dtype, string> = { fp32: 'fp32', fp16: 'fp16', 
 // source settings can't leak into another's.
 let loadChain: Promise<unknown> = Promise.resolve();
 
+/** Settles when `signal` fires; never without one. */
+function givenUp(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 /** Loads `entry` on `runtime` with transformers.js. */
 export const loadCrossEncoder: CrossEncoderLoader = (entry, runtime, options) => {
   const load = loadChain.then(() => loadWithTransformers(entry, runtime, options));
-  loadChain = load.catch(() => undefined);
+  loadChain = Promise.race([load, givenUp(options.signal)]).catch(() => undefined);
   return load;
 };
 

@@ -12,6 +12,8 @@ import { ModelRegistry, type ModelEntry } from '../core/models.js';
 import { buildRequestPairs, pairLimits, segmentBoundary, type PairLimits } from './pairs.js';
 import { isOutOfMemory } from './out-of-memory.js';
 import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
+import { DEFAULT_LOAD_STALL_TIMEOUT_MS, StallWatchdog } from '../core/stall-watchdog.js';
+import { LoadWaits } from './load-waits.js';
 import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
@@ -35,6 +37,11 @@ export interface EngineOptions extends BatchingTuning {
   /** Most documents per request (default 1000). */
   maxDocuments?: number;
   onProgress?: ProgressCallback;
+  /**
+   * A load that makes no progress (no bytes, the runtime not finishing its start) for this long
+   * rejects with 503 `model_load_stalled` naming what it waited for. Default 60 s; 0 turns it off.
+   */
+  loadStallTimeoutMs?: number;
 }
 
 interface LoadedModel {
@@ -163,8 +170,15 @@ export class RerankEngine implements Reranker {
       const runtime = runtimes[position] as RuntimeChoice;
       const started = performance.now();
       const tracker = new ProgressTracker(entry.id, this.#options.onProgress ?? (() => undefined));
+      const waits = new LoadWaits(describeSource(entry), runtime);
+      const watchdog = new StallWatchdog(`Loading model "${entry.id}" on ${runtime.device}`, this.#options.loadStallTimeoutMs ?? DEFAULT_LOAD_STALL_TIMEOUT_MS, waits.first());
+      const onProgress: LoadOptions['onProgress'] = (event) => {
+        watchdog.progress(waits.see(event));
+        tracker.handle(event);
+      };
       try {
-        const encoder = await this.#loader(entry, runtime, { ...this.#options.loadOptions, onProgress: tracker.handle });
+        const givenUp = new AbortController();
+        const encoder = await watchdog.guard(this.#loader(entry, runtime, { ...this.#options.loadOptions, onProgress, signal: givenUp.signal }), () => givenUp.abort());
         const limits = this.#limitsFor(encoder);
         this.#state = 'ready';
         this.#lastError = undefined;
@@ -173,6 +187,13 @@ export class RerankEngine implements Reranker {
         return { encoder, remaining: runtimes.slice(position + 1), queue: new SerialQueue(), limits };
       } catch (error) {
         const reason = messageOf(error);
+        // A stall is not this backend's fault (the network, a runtime that can't start threads):
+        // waiting another minute on the next backend would not help.
+        if (error instanceof RerankError && error.code === 'model_load_stalled') {
+          this.#state = 'failed';
+          this.#lastError = reason;
+          throw error;
+        }
         reasons.push(`${runtime.device}/${runtime.dtype}: ${reason}`);
         this.#fallbacks.push({ backend: runtime.device, dtype: runtime.dtype, reason });
       }
@@ -261,4 +282,10 @@ export class RerankEngine implements Reranker {
     this.#models.set(entry.id, replacement);
     return replacement;
   }
+}
+
+/** Where an entry's files come from, for messages. */
+function describeSource(entry: ModelEntry): string {
+  const { source } = entry;
+  return 'hub' in source ? `the hub (${source.hub})` : 'url' in source ? source.url : source.path;
 }

@@ -62,7 +62,7 @@ export function chooseMode({ mode, planCanRunLocally, remoteConfigured }: ModeIn
 export interface SwitchEvent {
   from: 'local';
   to: 'remote';
-  /** The local error's code: `model_load_failed`, `model_unavailable`, `out_of_memory` or `worker_crashed`. */
+  /** The local error's code: `model_load_failed`, `model_load_stalled`, `model_unavailable`, `out_of_memory` or `worker_crashed`. */
   code: RerankErrorCode;
   /** A sentence for logs and the UI. */
   reason: string;
@@ -78,7 +78,7 @@ export interface FallbackOptions {
 }
 
 /** Local failures that mean the model can't load (or doesn't fit) here: switch at once. */
-const LOAD_FAILURES: ReadonlySet<RerankErrorCode> = new Set(['model_load_failed', 'model_unavailable', 'out_of_memory']);
+const LOAD_FAILURES: ReadonlySet<RerankErrorCode> = new Set(['model_load_failed', 'model_load_stalled', 'model_unavailable', 'out_of_memory']);
 
 /**
  * A reranker for `auto` mode: answers through the local reranker and switches to `remote` for good

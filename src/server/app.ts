@@ -267,6 +267,8 @@ function publicError(error: unknown): RerankError {
       return new RerankError('internal_error', 'Internal server error.');
     case 'model_load_failed':
       return new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
+    case 'model_load_stalled':
+      return new RerankError('model_load_stalled', 'The model stopped loading (no progress); the server log says why.');
     case 'unauthorized':
       return new RerankError('model_unavailable', "The upstream service refused this server's credentials.");
     default:

@@ -69,23 +69,9 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   if (options.engine && options.upstream) throw new TypeError('Give either engine (a local model) or upstream, not both.');
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
-  let reranker: Reranker;
-  let ready: Promise<void>;
-  if (options.upstream) {
-    reranker = createRemoteReranker(options.upstream);
-    ready = Promise.resolve();
-  } else {
-    const engine = await createReranker({ ...options.engine, preload: false });
-    reranker = engine;
-    // Loading starts now and the state is 'loading' from this call on; requests get 503 until ready.
-    ready = engine.load().then(
-      () => log('model loaded'),
-      (error: unknown) => {
-        const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
-        log(`model failed to load${from}: ${messageOf(error)}`);
-      },
-    );
-  }
+  // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
+  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, preload: false });
+  const reranker: Reranker = engine ?? createRemoteReranker(options.upstream as RemoteRerankerOptions);
 
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
@@ -115,6 +101,16 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     servers.push(side.server);
     metricsUrl = `${urlOf(side.address)}/metrics`;
   }
+  // Loading starts once listening, and the state is 'loading' from here on: requests get 503 until ready.
+  const ready = engine
+    ? engine.load().then(
+        () => log('model loaded'),
+        (error: unknown) => {
+          const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
+          log(`model failed to load${from}: ${messageOf(error)}`);
+        },
+      )
+    : Promise.resolve();
 
   return {
     url,

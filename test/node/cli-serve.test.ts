@@ -54,7 +54,7 @@ describe('webrerank serve', () => {
     }
   });
 
-  it('refuses a bad flag with a 400 error body and exit code 1', async () => {
-    await expect(startServeProcess(['--rate-limit', 'fast'])).rejects.toThrow(/--rate-limit must be a positive number/);
+  it('refuses a bad flag before listening, naming it (exit code 2)', async () => {
+    await expect(startServeProcess(['--rate-limit', 'fast'])).rejects.toThrow(/exited with 2 before listening:\nwebrerank serve: --rate-limit must be a positive number, got "fast"/);
   });
 });

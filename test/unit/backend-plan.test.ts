@@ -73,6 +73,15 @@ describe('planBackends', () => {
     expect(planBackends(device(), { threads: 3 }).runtimes[0]?.threads).toBe(3);
   });
 
+  it("gives WASM in the page's own thread one thread unless ORT's files have their own URL (wasmPaths), forced or not", () => {
+    const page = device({ context: 'window' });
+    const single = planBackends(page).runtimes[0];
+    expect(single).toMatchObject({ threads: 1, reason: expect.stringMatching(/page's own thread .* give wasmPaths/) });
+    expect(planBackends(page, { threads: 4 }).runtimes[0]?.threads).toBe(1);
+    expect(planBackends(page, {}, undefined, { ownWasmFiles: true }).runtimes[0]?.threads).toBe(8);
+    expect(planBackends(page, { threads: 4 }, undefined, { ownWasmFiles: true }).runtimes[0]?.threads).toBe(4);
+  });
+
   it('honours a forced device and dtype', () => {
     expect(summary(planBackends(device({ webgpu: GPU }), { device: 'wasm', dtype: 'fp32' }))).toEqual([{ device: 'wasm', dtype: 'fp32', threads: 8 }]);
     expect(summary(planBackends(device({ webgpu: GPU }), { dtype: 'fp32' }))).toEqual([

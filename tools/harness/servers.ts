@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { CROSS_ORIGIN_ISOLATION } from '../../vite.config.js';
-import { build, createServer, preview, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
+import { build, createLogger, createServer, preview, type Logger, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -90,8 +90,10 @@ export interface AppOptions {
   root?: string;
   /** Default: `vite.config.ts` in the repo. */
   configFile?: string;
-  /** Keep linked packages at their path in the app's node_modules (see support/consumer.ts). */
+  /** Keep linked packages at their path in the app's node_modules. */
   preserveSymlinks?: boolean;
+  /** Collects Vite's warnings (e.g. sourcemaps pointing at missing files) instead of printing them. */
+  warnings?: string[];
 }
 
 function appConfig(app: AppOptions) {
@@ -102,7 +104,18 @@ function appConfig(app: AppOptions) {
     logLevel: app.preserveSymlinks ? ('error' as const) : ('warn' as const),
     clearScreen: false,
     ...(app.preserveSymlinks ? { resolve: { preserveSymlinks: true } } : {}),
+    ...(app.warnings ? { customLogger: collectingLogger(app.warnings) } : {}),
   };
+}
+
+/** A Vite logger that keeps warnings and errors in `into` and prints nothing. */
+function collectingLogger(into: string[]): Logger {
+  const logger = createLogger('warn');
+  logger.warn = (message) => void into.push(message);
+  logger.warnOnce = (message) => void into.push(message);
+  logger.error = (message) => void into.push(message);
+  logger.info = () => undefined;
+  return logger;
 }
 
 /**
@@ -114,6 +127,7 @@ function withoutIsolationPlugin(): Plugin {
     name: 'webrerank-test-no-isolation',
     config(config) {
       if (config.server) delete config.server.headers;
+      if (config.preview) delete config.preview.headers;
     },
   };
 }
@@ -133,17 +147,17 @@ export async function startDevServer(folders: ServedFolder[] = [], app: AppOptio
 }
 
 /** `vite build` of the app into `outDir`. */
-export async function buildApp(outDir: string, app: AppOptions = {}): Promise<void> {
-  await build({ ...appConfig(app), build: { outDir, emptyOutDir: true } });
+export async function buildApp(outDir: string, app: AppOptions = {}, overrides: { workerFormat?: 'es' | 'iife' } = {}): Promise<void> {
+  await build({ ...appConfig(app), build: { outDir, emptyOutDir: true }, ...(overrides.workerFormat ? { worker: { format: overrides.workerFormat } } : {}) });
 }
 
-/** `vite preview` of an app built into `outDir`, plus `folders`. */
-export async function startPreviewServer(outDir: string, folders: ServedFolder[] = [], app: AppOptions = {}): Promise<TestServer> {
+/** `vite preview` of an app built into `outDir`, plus `folders`; `isolated: false` serves without COOP/COEP. */
+export async function startPreviewServer(outDir: string, folders: ServedFolder[] = [], app: AppOptions = {}, options: { isolated?: boolean } = {}): Promise<TestServer> {
   const server: PreviewServer = await preview({
     ...appConfig(app),
     build: { outDir },
     preview: { host: '127.0.0.1', port: 0 },
-    plugins: [servePlugin(folders)],
+    plugins: [servePlugin(folders), ...(options.isolated === false ? [withoutIsolationPlugin()] : [])],
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');

@@ -1,0 +1,67 @@
+/**
+ * Every README block marked runnable runs as written, in order, from a fresh clone of this
+ * repository — `npm ci && npm start` first — with no network (a network namespace of its own, so
+ * nothing can be downloaded and the fixed ports can't collide with anything else on the machine).
+ * npm takes every package from its cache, which `npm ci` of this repository filled.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../tools/harness/servers.js';
+import { driverScript, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
+
+const run = promisify(execFile);
+/** Longest wait for a `serves=` block (the first one includes `npm ci`). */
+const SERVE_WAIT_SECONDS = 300;
+
+let work: string;
+let clone: string;
+let blocks: ShellBlock[];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'webrerank-readme-'));
+  clone = join(work, 'webrerank');
+  await run('git', ['clone', '--quiet', REPO_ROOT, clone]);
+  blocks = runnableBlocks(await readFile(join(clone, 'README.md'), 'utf8'));
+  const blockDir = join(work, 'blocks');
+  await mkdir(blockDir);
+  await Promise.all(blocks.map((block, index) => writeFile(join(blockDir, `${index}.sh`), block.code)));
+  await writeFile(join(work, 'driver.sh'), driverScript(blocks, SERVE_WAIT_SECONDS));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the README, from a fresh clone', () => {
+  it('marks the set-up, the CLI and the server examples as runnable', () => {
+    const codes = blocks.map((block) => block.code);
+    expect(codes[0]).toMatch(/^# set up[^\n]*\nnpm ci && npm start\n$/);
+    expect(blocks[0]?.serves).toEqual({ port: 5173 });
+    expect(codes.some((code) => code.includes('npx webrerank rank --model-path ./models/bge-reranker-v2-m3 --jsonl'))).toBe(true);
+    expect(codes.some((code) => code.includes('npx webrerank serve'))).toBe(true);
+  });
+
+  it('runs every runnable block in order, offline, each exiting 0', async () => {
+    // A network namespace of its own: loopback only (brought up), nothing outside.
+    const script = `ip link set lo up && cd "$CLONE" && exec bash "$WORK/driver.sh"`;
+    const result = await run('unshare', ['--net', 'bash', '-c', script], {
+      env: { ...process.env, CLONE: clone, WORK: work, BLOCKS: join(work, 'blocks'), npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 900_000,
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    );
+    const markers = result.stdout.split('\n').filter((line) => line.startsWith('@@ block'));
+    expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${block.line} ok`));
+    expect(result.code).toBe(0);
+    // The examples answered for real: the stand-in ranked, and the batch wrote one line per request.
+    const responses = (await readFile(join(clone, 'responses.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(responses).toHaveLength(1);
+    expect((JSON.parse(responses[0] as string) as { results: unknown[] }).results).toHaveLength(2);
+  }, 960_000);
+});
