@@ -21,7 +21,7 @@ const run = promisify(execFile);
 describe('usage errors', () => {
   it.each([
     [['rank', '--bogus', '1'], /^webrerank rank: unknown option --bogus; options: --model-path, --model, --backend, --dtype, .*--jsonl, --help$/],
-    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --help$/],
+    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --busy-retry-after, --help$/],
     [['rank', '--dtype', 'int4', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype must be q8, fp32 or fp16, got "int4"$/],
     [['rank', '--dtype', 'fp16', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype fp16 does not run on --backend cpu, which takes q8 or fp32$/],
     [['rank', '--backend', 'webgpu', '--dtype', 'q8', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype q8 does not run on --backend webgpu, which takes fp16 or fp32$/],
@@ -44,7 +44,7 @@ describe('usage errors', () => {
   it('checks the flags before loading anything: a bad flag with a missing model is still a usage error', async () => {
     const { code, stderr } = await runCli(['rank', '--model-path', '/nonexistent', '--dtype', 'int4'], JSON.stringify(HOSTED_EXAMPLE));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--dtype must be q8 or fp32, got "int4"/);
+    expect(stderr).toMatch(/--dtype must be q8, fp32 or fp16, got "int4"/);
   });
 });
 
