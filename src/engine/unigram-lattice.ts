@@ -223,7 +223,8 @@ export interface WordPrefix {
  * that is grown until the pieces it proves reach that count.
  */
 export function unigramWordPrefix(chars: readonly string[], search: UnigramSearch, minIds: number): WordPrefix {
-  for (let searched = Math.max(64, 2 * minIds + 2 * search.longest); ; searched *= 2) {
+  // Four characters per id covers most text without spaces in one search (the first guess is the costly one to miss).
+  for (let searched = Math.max(64, 4 * minIds + 2 * search.longest); ; searched *= 2) {
     if (searched >= chars.length) return { pieces: unigramPieces(chars, search), whole: true };
     const lattice = new WordLattice(chars.slice(0, searched), search);
     const proven = sharedPath(lattice, Math.max(0, searched - search.longest + 1), searched);

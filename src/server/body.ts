@@ -24,11 +24,11 @@ export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 export interface DrainBound {
   /** Most bytes read in all (default 64 MiB). */
   maxBytes: number;
-  /** Most milliseconds spent draining (default 10 s): a slow or endless upload can't hold the socket. */
+  /** Most milliseconds spent draining (default 30 s): a slow or endless upload can't hold the socket. */
   maxMs: number;
 }
 
-export const DEFAULT_DRAIN_BOUND: Readonly<DrainBound> = Object.freeze({ maxBytes: 64 * 1024 * 1024, maxMs: 10_000 });
+export const DEFAULT_DRAIN_BOUND: Readonly<DrainBound> = Object.freeze({ maxBytes: 64 * 1024 * 1024, maxMs: 30_000 });
 
 export interface BodyOptions {
   /** Decoders by `Content-Encoding` token; default: gzip and deflate (and br where the platform decodes it). */

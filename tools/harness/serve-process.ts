@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 export interface ServeProcess {
   /** The URL from the "listening on" line. */
   url: string;
+  /** The server's process id (to read its memory from /proc). */
+  pid: number;
   /** Every stdout line so far (banner, request log). */
   readonly stdout: string[];
   /** Every stderr line so far (warnings). */
@@ -35,6 +37,7 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
       if (match?.[1]) {
         resolvePromise({
           url: match[1],
+          pid: child.pid as number,
           stdout,
           stderr,
           stop: () => {
