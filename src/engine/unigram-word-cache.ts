@@ -69,7 +69,7 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
   // The lattice needs the model's trie and scores; a model without them (a test's fake) keeps its own search.
   const vocabulary = hasLattice(model) ? model : undefined;
   const lattice = vocabulary ? prepareUnigramSearch(vocabulary) : undefined;
-  const ids = vocabulary?.tokens_to_ids;
+  const pieceIds = vocabulary?.tokens_to_ids;
   const unknownId = vocabulary?.unk_token_id;
   const cache = new Map<string, readonly string[]>();
   const limit: TokenLimit = { remaining: undefined, reached: false, addedTokens: cutRules(inner) };
@@ -85,7 +85,7 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
     }
     return pieces;
   };
-  const isUnknown = (piece: string): boolean => ids !== undefined && (ids.get(piece) ?? unknownId) === unknownId;
+  const isUnknown = (piece: string): boolean => pieceIds !== undefined && (pieceIds.get(piece) ?? unknownId) === unknownId;
   model.tokenize = (normalized: string): string[] => {
     const pieces: string[] = [];
     // transformers.js fuses each run of unknown pieces into one <unk>, re-hashing the growing run
@@ -93,16 +93,17 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
     // the same single piece in linear time.
     let unknownRun: string[] = [];
     // Ids this text has given so far, as fused.
-    let ids = 0;
+    let idCount = 0;
     let previousUnknown = false;
     let start = 0;
     while (start < normalized.length) {
       let end = normalized.indexOf(WORD_START, start + 1);
       if (end === -1) end = normalized.length;
       const word = normalized.slice(start, end);
-      const wanted = limit.remaining === undefined ? undefined : limit.remaining - ids;
-      // A long word is searched only as far as its first pieces are proven; `whole` says whether
-      // those pieces are all of the word as it stands here.
+      const wanted = limit.remaining === undefined ? undefined : limit.remaining - idCount;
+      // Pieces are certain when the word is whole in the full text too — another word follows it
+      // here, and the text was only ever cut where normalizing can't reach across — or when they
+      // were proven from a prefix of the word.
       let wordPieces: readonly string[];
       let proven = end < normalized.length;
       if (wanted !== undefined && lattice && word.length > MAX_CACHED_WORD_LENGTH) {
@@ -121,20 +122,20 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
           unknownRun = [];
           if (unknown) unknownRun.push(piece);
           else pieces.push(piece);
-          ids++;
+          idCount++;
         }
         previousUnknown = unknown;
       }
       start = end;
       // Stop once one id more than wanted is certain: the last kept id is then never a fused <unk>
       // run that the rest of the text would have made longer.
-      if (limit.remaining !== undefined && proven && ids > limit.remaining) {
+      if (limit.remaining !== undefined && proven && idCount > limit.remaining) {
         limit.reached = true;
         break;
       }
     }
     if (unknownRun.length > 0) pieces.push(unknownRun.join(''));
-    if (limit.remaining !== undefined) limit.remaining = Math.max(0, limit.remaining - ids);
+    if (limit.remaining !== undefined) limit.remaining = Math.max(0, limit.remaining - idCount);
     return pieces;
   };
   // transformers.js' own encode spreads each text's pieces into one call's arguments, which

@@ -6,7 +6,8 @@
  * The engine here keeps pairs to 128 tokens so that scoring 1,000 pairs takes seconds, not a
  * minute, on a 2-core CI machine: the body, its parsing and the tokenizing of all 5 MB are the
  * same as at 512. (onnxruntime-node runs each batch on the main thread, so a batch of the real
- * model holds the loop for its duration: README "Input of any size".)
+ * model holds the loop for its duration: README "Input of any size".) The file runs in the
+ * `timing` project, after the others and alone.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { createServerApp } from '../../src/server/app.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
 import { startServeProcess } from '../../tools/harness/serve-process.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
+import { withinMs } from '../support/timing.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const modelPath = inject('tinyModelDir');
@@ -106,7 +108,14 @@ describe('while a 5 MB rerank runs', () => {
       expect(smallDoneFirst).toBe(true);
       latencies.sort((a, b) => a - b);
       expect(latencies.length).toBeGreaterThan(100);
-      expect(latencies[Math.floor(0.99 * (latencies.length - 1))]).toBeLessThan(100);
+      // The issue's bound, with the project's CI slack (timing.ts: CI's two cores also run the
+      // test's own client and curl).
+      expect(latencies[Math.floor(0.99 * (latencies.length - 1))]).toBeLessThan(withinMs(100));
+      // Probes are sequential, so one long stall costs one probe: the p99 alone would let the old
+      // behaviour (the loop held for the whole tokenization, seconds) through. The longest wait is
+      // the 5 MB body's JSON.parse, which can't be sliced: 0.4–0.9 s on this 2-core VM while other
+      // jobs loaded it.
+      expect(latencies.at(-1)).toBeLessThan(withinMs(1000));
     } finally {
       await serve.stop();
     }
