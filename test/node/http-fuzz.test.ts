@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServeProcess, type ServeProcess } from '../../tools/harness/serve-process.js';
+import { startServeProcess, untilHealthy, type ServeProcess } from '../../tools/harness/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 const COUNT = Number(process.env.FUZZ_COUNT ?? 300);
@@ -19,7 +19,7 @@ let serve: ServeProcess;
 
 beforeAll(async () => {
   serve = await startServeProcess(['--model-path', modelPath, '--port', '0', '--max-length', '64']);
-  for (let ready = false; !ready; ) ready = (await fetch(`${serve.url}/health`).catch(() => undefined))?.status === 200;
+  await untilHealthy(serve.url);
 });
 afterAll(() => serve.stop());
 
@@ -113,15 +113,19 @@ describe('the HTTP surface under generated requests', () => {
     const send = async (request: FuzzRequest): Promise<void> => {
       const init: RequestInit = { method: request.method, headers: request.headers };
       if (request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD') init.body = request.body as BodyInit;
-      await checkResponse(request, await fetch(`${serve.url}${request.path}`, init));
+      const response = await fetch(`${serve.url}${request.path}`, init).catch((error: unknown) => {
+        throw new Error(`${request.method} ${request.path} ${JSON.stringify(request.headers)} with ${request.body?.length ?? 0} bytes got no answer: ${String(error)} (${String((error as Error).cause)}); server stderr: ${serve.stderr.slice(-20).join('\n')}`);
+      });
+      await checkResponse(request, response);
     };
     // Memory is compared from after a warm-up (the runtime's heaps and arenas grow to their working size).
     const warmUp = Math.max(100, Math.floor(COUNT / 4));
     let baseline = 0;
     // Four clients at a time, as a small service would see.
-    for (let start = 0; start < requests.length; start += 4) {
-      await Promise.all(requests.slice(start, start + 4).map(send));
-      if (start + 4 >= warmUp && baseline === 0) baseline = await residentBytes(serve.pid);
+    const BATCH = 4;
+    for (let start = 0; start < requests.length; start += BATCH) {
+      await Promise.all(requests.slice(start, start + BATCH).map(send));
+      if (start + BATCH >= warmUp && baseline === 0) baseline = await residentBytes(serve.pid);
     }
     expect((await fetch(`${serve.url}/health`)).status).toBe(200);
     const final = await residentBytes(serve.pid);

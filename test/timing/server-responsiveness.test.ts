@@ -19,7 +19,7 @@ import { loadCrossEncoder, type CrossEncoderLoader } from '../../src/engine/cros
 import { createReranker } from '../../src/node.js';
 import { createServerApp } from '../../src/server/app.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
-import { startServeProcess } from '../../tools/harness/serve-process.js';
+import { startServeProcess, untilHealthy } from '../../tools/harness/serve-process.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
 import { withinMs } from '../support/timing.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
@@ -78,7 +78,7 @@ describe('while a 5 MB rerank runs', () => {
     // nothing but the server's own work can delay the health checks timed here.
     const serve = await startServeProcess(['--model-path', modelPath, '--port', '0', '--max-length', '128']);
     try {
-      for (let ready = false; !ready; ) ready = (await fetch(`${serve.url}/health`).catch(() => undefined))?.status === 200;
+      await untilHealthy(serve.url);
       const file = join(await mkdtemp(join(tmpdir(), 'webrerank-')), 'big.json');
       await writeFile(file, bigRequest());
       let bigDone = false;

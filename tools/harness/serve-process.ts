@@ -63,3 +63,16 @@ function collectLines(stream: NodeJS.ReadableStream, into: string[], onLine?: (l
     }
   });
 }
+
+/**
+ * Resolves once `GET /health` says 200 (the model has loaded). Every answer is read, so no
+ * connection is left half-used for the requests that follow.
+ */
+export async function untilHealthy(url: string): Promise<void> {
+  for (;;) {
+    const health = await fetch(`${url}/health`);
+    await health.text();
+    if (health.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
