@@ -254,10 +254,11 @@ function healthBody(info: RerankerInfo): Health {
 /** The error body and status (and `Retry-After`) for a RerankError, in the answering dialect's shape. */
 function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
-  // An oversized body left partly unread can't carry another request on its connection: say so,
-  // or a keep-alive client reuses the socket and its next request dies with it. One that was read
-  // to its end (drained) leaves the connection usable.
-  if (error instanceof BodyTooLargeError && error.unread) c.header('Connection', 'close');
+  // After an oversized body the connection is closed: one left partly unread can't carry another
+  // request, and even a drained one was seen reused by Node's fetch and cohere-ai for a next upload
+  // that @hono/node-server's own clean-up then cut (ECONNRESET). The client has finished sending
+  // by then (the body was drained), so it reads the 413 and reconnects.
+  if (error instanceof BodyTooLargeError) c.header('Connection', 'close');
   const dialect = c.get('dialect') as Dialect | undefined;
   const { status, body } = dialect ? dialect.errorBody(error) : hostedErrorBody(error);
   return c.body(JSON.stringify(body), status as 400, { 'Content-Type': 'application/json' });

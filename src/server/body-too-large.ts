@@ -5,8 +5,9 @@
 import { RerankError } from '../core/errors.js';
 
 /**
- * The 413 for a body over the limit. `unread` says part of the body is still on the connection,
- * so it can't carry another request: the answer must close it.
+ * The 413 for a body over the limit. `unread` says part of the body is still on the connection
+ * (the drain gave up, or the Content-Length was past its bound): the client may not hear the
+ * answer. The server closes the connection after any 413 of this kind.
  */
 export class BodyTooLargeError extends RerankError {
   constructor(

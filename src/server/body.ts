@@ -6,7 +6,7 @@
  * and dropped, up to a bound in bytes and time, before the 413 goes out: a server that answers
  * and closes while the client is still uploading makes most clients (httpx, Node's fetch, undici)
  * fail with a broken pipe instead of reading the answer. A body past the bound (or an upload that
- * stalls) gets the 413 with `Connection: close` at once.
+ * stalls) gets the 413 at once. Either way the connection is closed after the answer.
  *
  * A compressed body (`Content-Encoding`) is decoded after reading, with the same limit on the
  * decoded size, so a zip bomb costs at most that much memory.

@@ -58,7 +58,7 @@ describe('an oversized body', () => {
     });
   };
 
-  it('is read to its end before the 413, so the connection stays usable', async () => {
+  it('is read to its end before the 413, so the client hears it', async () => {
     const refusal = readJsonBody(request(stream(10, 100)), 300, { drain: { maxBytes: 10_000, maxMs: 5000 } });
     await expect(refusal).rejects.toBeInstanceOf(BodyTooLargeError);
     await expect(refusal).rejects.toMatchObject({ status: 413, unread: false });
