@@ -40,6 +40,9 @@ export default defineConfig({
       // it (test/package) — after the Node tests and one file at a time: two browsers (and a
       // software GPU) on a small machine slow each other down and blur the timings the tests check.
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts', 'test/package/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      // Latency under load (test/timing): last and alone, so that the other test files' processes
+      // are not what the latencies measure.
+      { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 3 } } },
       // The full-size q8 model (569 MB) in Chromium: minutes, so only when asked (CI asks).
       ...(process.env.WEBRERANK_FULL_SIZE === '1' ? [{ extends: true as const, test: { name: 'fullsize', include: ['test/fullsize/**/*.test.ts'], sequence: { groupOrder: 2 } } }] : []),
     ],

@@ -243,7 +243,7 @@ export function webrerankBatches(
   const template = readPairTemplate(tokenizer);
   const limits = pairLimits(DEFAULT_MAX_LENGTH);
   // The engine's own pair building, so this baseline can't drift from what webrerank runs.
-  const { pairs } = buildRequestPairs((text) => tokenizer.encode(text, { add_special_tokens: false }), query, documents, template, limits, 1);
+  const { pairs } = buildRequestPairs((text) => tokenizer.encode(text, { add_special_tokens: false }), query, documents, { template, limits, maxChunks: 1 });
   const pairLengths = pairs.map((pair) => pair.length);
   const plan = planBatches(pairLengths, engineBatching(dtype, backend, overrides));
   return {

@@ -4,7 +4,7 @@
  * the remote client with the local/remote fallback.
  */
 export type { Backend, Dtype, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
-export { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse } from './core/contract.js';
+export { DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_TOTAL_CHARACTERS, validateRerankRequest, validateRerankResponse } from './core/contract.js';
 export type { Reranker, RerankerInfo, RerankOptions } from './core/reranker.js';
 export type { ModelEntry, ModelSource } from './core/models.js';
 export { BUILTIN_MODELS, DEFAULT_MODEL_ID, DEFAULT_MODEL_REPO, ModelRegistry } from './core/models.js';

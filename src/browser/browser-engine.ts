@@ -17,7 +17,10 @@ import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
-export type EngineTuning = Pick<EngineOptions, 'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'loadStallTimeoutMs'>;
+export type EngineTuning = Pick<
+  EngineOptions,
+  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs'
+>;
 
 /** Everything a browser engine is built from. Plain, cloneable data. */
 export interface BrowserEngineConfig {

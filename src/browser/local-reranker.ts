@@ -4,7 +4,7 @@
  * calls that an `AbortSignal` can end at once.
  */
 import { AbortError } from '../core/errors.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest } from '../core/contract.js';
+import { requestLimits, validateRerankRequest, type RerankRequest } from '../core/contract.js';
 import type { BrowserRerankerOptions, BrowserReranker } from './create-reranker.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
 
@@ -19,7 +19,7 @@ export interface LocalReranker extends BrowserReranker {
 
 /** Validates on the page, so a bad request fails at once (and nothing uncloneable is posted). */
 export function validate(config: BrowserEngineConfig, request: RerankRequest): RerankRequest {
-  return validateRerankRequest(request, { models: config.models.map((entry) => entry.id), maxDocuments: config.engine.maxDocuments ?? DEFAULT_MAX_DOCUMENTS });
+  return validateRerankRequest(request, { models: config.models.map((entry) => entry.id), ...requestLimits(config.engine) });
 }
 
 /** Settles with `work`, or rejects with an AbortError the moment `signal` fires. */

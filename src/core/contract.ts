@@ -62,11 +62,23 @@ export interface RerankResponse {
 export interface ValidationLimits {
   /** Most documents one request may hold (default 1000). */
   maxDocuments?: number;
+  /** Longest query or document, in characters (UTF-16 code units; default 5,242,880). */
+  maxDocumentCharacters?: number;
+  /** Most characters of query and documents together (default 5,242,880). */
+  maxTotalCharacters?: number;
   /** Model ids this reranker serves; a request for another is refused with the list. */
   models?: readonly string[];
 }
 
 export const DEFAULT_MAX_DOCUMENTS = 1000;
+/**
+ * Default longest text and most text per request: 5 Mi characters, the server's default body limit
+ * (a JSON body can't hold more characters than bytes), so the browser, Node and the server refuse
+ * the same requests. Only the tokens a pair keeps are ever tokenized, so the cost of a long text
+ * is bounded; what this caps is the memory a request holds.
+ */
+export const DEFAULT_MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_CHARACTERS = 5 * 1024 * 1024;
 
 /**
  * The request's schema: what every dialect of the server (and every entry point) validates with,
@@ -82,6 +94,15 @@ export const rerankRequestSchema = z.object({
   max_chunks_per_doc: z.number().int().positive().nullish(),
   max_tokens_per_doc: z.number().int().positive().nullish(),
 });
+
+/** The size limits among `options` (an engine's or a reranker's), ready for the validator. */
+export function requestLimits(options: Pick<ValidationLimits, 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters'>): ValidationLimits {
+  const limits: ValidationLimits = {};
+  if (options.maxDocuments !== undefined) limits.maxDocuments = options.maxDocuments;
+  if (options.maxDocumentCharacters !== undefined) limits.maxDocumentCharacters = options.maxDocumentCharacters;
+  if (options.maxTotalCharacters !== undefined) limits.maxTotalCharacters = options.maxTotalCharacters;
+  return limits;
+}
 
 /**
  * Checks an untrusted body against the contract and returns it typed, or throws a RerankError
@@ -108,6 +129,7 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
       `documents holds ${documents.length} documents; at most ${maxDocuments} are allowed per request.`,
     );
   }
+  checkCharacters(query, documents, limits);
   if (limits.models && !limits.models.includes(model)) {
     throw new RerankError('unknown_model', `Model "${model}" is not served here. Served models: ${limits.models.join(', ')}.`);
   }
@@ -118,6 +140,25 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (max_chunks_per_doc != null) request.max_chunks_per_doc = max_chunks_per_doc;
   if (max_tokens_per_doc != null) request.max_tokens_per_doc = max_tokens_per_doc;
   return request;
+}
+
+/** The per-text and per-request character limits: 413, like a body over the server's limit. */
+function checkCharacters(query: string, documents: readonly string[], limits: ValidationLimits): void {
+  const perText = limits.maxDocumentCharacters ?? DEFAULT_MAX_DOCUMENT_CHARACTERS;
+  const total = limits.maxTotalCharacters ?? DEFAULT_MAX_TOTAL_CHARACTERS;
+  if (query.length > perText) {
+    throw new RerankError('document_too_large', `query has ${query.length} characters; at most ${perText} are allowed.`);
+  }
+  let sum = query.length;
+  documents.forEach((text, index) => {
+    if (text.length > perText) {
+      throw new RerankError('document_too_large', `documents[${index}] has ${text.length} characters; at most ${perText} are allowed per document.`);
+    }
+    sum += text.length;
+  });
+  if (sum > total) {
+    throw new RerankError('payload_too_large', `query and documents hold ${sum} characters; at most ${total} are allowed per request.`);
+  }
 }
 
 type Issue = z.core.$ZodIssue;

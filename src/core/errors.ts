@@ -2,7 +2,7 @@
  * One error type for every way a rerank can fail, wherever it ran (engine, worker, remote, server).
  *
  * Each error carries the HTTP status it maps to — the hosted API's own table (400, 401, 402, 429,
- * 500, 503) plus a few that only a client sees (413, 499 for an abort, 504 for a timeout) — and a
+ * 500, 503) plus a few that only a client sees (413, 415, 499 for an abort, 504 for a timeout) — and a
  * stable `code` a caller can branch on without parsing messages.
  */
 
@@ -22,8 +22,10 @@ export type RerankErrorCode =
   | 'unauthorized'
   | 'quota_exceeded'
   | 'rate_limited'
-  // 413: the body is too large to read
+  // 413: the body (or a document) is too large; 415: its encoding is unknown
   | 'payload_too_large'
+  | 'document_too_large'
+  | 'unsupported_encoding'
   // 499 / 504: the caller gave up
   | 'aborted'
   | 'timeout'
@@ -56,6 +58,8 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   quota_exceeded: 402,
   rate_limited: 429,
   payload_too_large: 413,
+  document_too_large: 413,
+  unsupported_encoding: 415,
   aborted: 499,
   timeout: 504,
   non_finite_score: 500,

@@ -10,7 +10,7 @@ import type { ModelEntry, ModelSource } from '../core/models.js';
 import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs.js';
 import { formatBytes, type TransformersProgressEvent } from '../core/progress.js';
 import type { Dtype, LocalBackend } from '../core/contract.js';
-import { cacheUnigramWords } from './unigram-word-cache.js';
+import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
@@ -31,8 +31,12 @@ export interface CrossEncoder {
   readonly maxPositions: number;
   /** Whether the model takes `token_type_ids` (BERT-style) besides ids and mask. */
   readonly usesTokenTypes: boolean;
-  /** Token ids of `text` without special tokens. */
-  encode(text: string): number[];
+  /**
+   * Token ids of `text` without special tokens; with `maxTokens`, only the first ones — the same
+   * ids as encoding everything and truncating, but for XLM-R-style tokenizers only as much text is
+   * searched as they need (a 4 MB document costs what its first few thousand characters do).
+   */
+  encode(text: string, maxTokens?: number): number[];
   /** One logit per row of the batch. */
   logits(batch: PackedBatch): Promise<Float32Array>;
   dispose(): Promise<void>;
@@ -201,7 +205,7 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     template,
     maxPositions: positionLimit(model.config, tokenizer.model_max_length),
     usesTokenTypes,
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    encode: (text, maxTokens) => (maxTokens === undefined ? tokenizer.encode(text, { add_special_tokens: false }) : encodeWithTokenLimit(tokenizer, text, maxTokens)),
     async logits(batch) {
       const dims = [batch.rows, batch.width];
       const feeds: Record<string, unknown> = {

@@ -7,14 +7,14 @@
 import { engineBatching, packBatch, planBatches, type BatchingOptions, type BatchingTuning } from './batching.js';
 import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
 import { RerankError, disposedError, messageOf, throwIfAborted, toRerankError } from '../core/errors.js';
-import { yieldToEventLoop } from './event-loop.js';
+import { EventLoopSlicer, yieldToEventLoop } from './event-loop.js';
 import { ModelRegistry, type ModelEntry } from '../core/models.js';
-import { buildRequestPairs, pairLimits, segmentBoundary, type PairLimits } from './pairs.js';
+import { pairLimits, pairsByDocument, segmentBoundary, type PairLimits, type RequestPairs } from './pairs.js';
 import { isOutOfMemory } from './out-of-memory.js';
 import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
 import { DEFAULT_LOAD_STALL_TIMEOUT_MS, StallWatchdog } from '../core/stall-watchdog.js';
 import { LoadWaits } from './load-waits.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { SerialQueue } from './serial-queue.js';
@@ -34,8 +34,12 @@ export interface EngineOptions extends BatchingTuning {
   maxLength?: number;
   /** Longest query in tokens (default ¾ of maxLength, as FlagReranker). */
   maxQueryTokens?: number;
-  /** Most documents per request (default 1000). */
+  /** Most documents per request (default 1000); more → 400 `too_many_documents`. */
   maxDocuments?: number;
+  /** Longest query or document in characters (default 5 Mi); longer → 413 `document_too_large`. */
+  maxDocumentCharacters?: number;
+  /** Most characters of query and documents together (default 5 Mi); more → 413 `payload_too_large`. */
+  maxTotalCharacters?: number;
   onProgress?: ProgressCallback;
   /**
    * A load that makes no progress (no bytes, the runtime not finishing its start) for this long
@@ -48,6 +52,7 @@ interface LoadedModel {
   encoder: CrossEncoder;
   /** Runtimes not yet tried, for a fallback after a failure at inference time. */
   remaining: RuntimeChoice[];
+  /** One batch at a time on the model; requests take turns batch by batch. */
   queue: SerialQueue;
   limits: PairLimits;
 }
@@ -100,21 +105,14 @@ export class RerankEngine implements Reranker {
 
   async rerank(body: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
     this.#assertUsable();
-    const request = validateRerankRequest(body, {
-      models: this.registry.ids(),
-      maxDocuments: this.#options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS,
-    });
+    const request = validateRerankRequest(body, { models: this.registry.ids(), ...requestLimits(this.#options) });
     throwIfAborted(options.signal);
     const entry = this.registry.get(request.model);
     let model = await this.#model(entry);
     // Each fallback leaves fewer runtimes to try, so this ends: in an answer, or in the last error.
     for (;;) {
       try {
-        const current = model;
-        return await current.queue.run(() => {
-          options.onStart?.();
-          return this.#score(current, request, options.signal);
-        });
+        return await this.#score(model, request, options);
       } catch (error) {
         if (!this.#canFallBack(error, model)) throw toRerankError(error);
         model = await this.#fallBack(entry, model, error);
@@ -218,11 +216,11 @@ export class RerankEngine implements Reranker {
     return engineBatching(encoder.dtype, encoder.backend, this.#options);
   }
 
-  async #score(model: LoadedModel, request: RerankRequest, signal: AbortSignal | undefined): Promise<RerankResponse> {
+  async #score(model: LoadedModel, request: RerankRequest, { signal, onStart }: RerankOptions): Promise<RerankResponse> {
     throwIfAborted(signal);
     const { encoder, limits } = model;
     // Every window of every document becomes one pair; `owner` maps a pair back to its document.
-    const { queryLength, pairs, owner } = buildRequestPairs((text) => encoder.encode(text), request.query, request.documents, encoder.template, limits, request.max_chunks_per_doc ?? 1, request.max_tokens_per_doc);
+    const { queryLength, pairs, owner } = await this.#pairs(encoder, limits, request, signal);
     const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
 
     const scores = new Float64Array(request.documents.length).fill(-Infinity);
@@ -233,7 +231,13 @@ export class RerankEngine implements Reranker {
       if (signal) await yieldToEventLoop();
       throwIfAborted(signal);
       const packed = packBatch(pairs, batch, encoder.template.padId, segmentStarts);
-      const logits = await encoder.logits(packed);
+      // The queue is taken per batch, not per request: a small request waits for one batch of a
+      // big one, not for all of them.
+      const logits = await model.queue.run(() => {
+        throwIfAborted(signal);
+        if (totalTokens === 0) onStart?.();
+        return encoder.logits(packed);
+      });
       batch.forEach((_, row) => {
         if (!Number.isFinite(logits[row])) nonFinite++;
       });
@@ -256,6 +260,23 @@ export class RerankEngine implements Reranker {
       usage: { total_tokens: totalTokens },
       meta: { backend: encoder.backend, dtype: encoder.dtype },
     };
+  }
+
+  /**
+   * Tokenizes the request into pairs in slices of a few milliseconds, giving the event loop a turn
+   * between them: a server keeps answering (`/health`, other requests) while a 5 MB request is
+   * tokenized, and a client that goes away stops the work at the next slice.
+   */
+  async #pairs(encoder: CrossEncoder, limits: PairLimits, request: RerankRequest, signal: AbortSignal | undefined): Promise<RequestPairs> {
+    const slicer = new EventLoopSlicer();
+    const options = { template: encoder.template, limits, maxChunks: request.max_chunks_per_doc ?? 1 };
+    const steps = pairsByDocument((text, maxTokens) => encoder.encode(text, maxTokens), request.query, request.documents, request.max_tokens_per_doc === undefined ? options : { ...options, maxTokensPerDocument: request.max_tokens_per_doc });
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await slicer.pause();
+      throwIfAborted(signal);
+    }
   }
 
   /**

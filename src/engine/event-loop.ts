@@ -24,3 +24,23 @@ export function yieldToEventLoop(): Promise<void> {
   }
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** Longest stretch of synchronous work between two turns of the event loop (see EventLoopSlicer). */
+export const DEFAULT_SLICE_MS = 10;
+
+/**
+ * Cuts long synchronous work (tokenizing a 5 MB request) into slices: `pause()` gives the event
+ * loop a turn once `sliceMs` have passed since the last one, and returns at once otherwise, so the
+ * work costs a handful of turns, not one per step.
+ */
+export class EventLoopSlicer {
+  #sliceStart = performance.now();
+
+  constructor(readonly sliceMs: number = DEFAULT_SLICE_MS) {}
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.#sliceStart < this.sliceMs) return;
+    await yieldToEventLoop();
+    this.#sliceStart = performance.now();
+  }
+}

@@ -123,29 +123,65 @@ export interface RequestPairs {
 }
 
 /**
- * Every pair the engine scores for one request: the query tokenized and capped once, each
- * document cut to `maxDocumentTokens` (when given) and then into up to `maxChunks` windows beside
- * it. `encode` tokenizes without special tokens.
+ * The tokens of a document that can reach the model: `maxChunks` windows beside the query, and no
+ * more than `maxTokensPerDocument` (the v2 API's `max_tokens_per_doc`) when given. Tokenizing
+ * stops there, so a 4 MB document costs what its first windows do.
  */
-export function buildRequestPairs(
-  encode: (text: string) => number[],
-  query: string,
-  documents: readonly string[],
+export function documentTokenBudget(
+  queryLength: number,
   template: PairTemplate,
   limits: PairLimits,
   maxChunks: number,
-  maxDocumentTokens?: number,
-): RequestPairs {
-  const queryIds = capQuery(encode(query), limits);
+  maxTokensPerDocument?: number,
+): number {
+  const room = Math.max(1, limits.maxLength - queryLength - specialTokenCount(template));
+  const windows = room * maxChunks;
+  return maxTokensPerDocument === undefined ? windows : Math.min(windows, maxTokensPerDocument);
+}
+
+/** Tokenizes `text` without special tokens, keeping at most the first `maxTokens` ids. */
+export type LimitedEncode = (text: string, maxTokens: number) => number[];
+
+/** What a request's pairs are built from, besides the texts. */
+export interface PairOptions {
+  template: PairTemplate;
+  limits: PairLimits;
+  /** Windows per document (`max_chunks_per_doc`; 1 truncates). */
+  maxChunks: number;
+  /** Tokens kept of each document before windowing (`max_tokens_per_doc`); unset: no cap. */
+  maxTokensPerDocument?: number;
+}
+
+/**
+ * Every pair the engine scores for one request — the query tokenized and capped once, each
+ * document cut into up to `maxChunks` windows beside it — built one document per step, so a caller
+ * can give the event loop a turn (or stop) between documents. The generator's return value is the
+ * result; see {@link buildRequestPairs} for the one-go form.
+ */
+export function* pairsByDocument(encode: LimitedEncode, query: string, documents: readonly string[], options: PairOptions): Generator<void, RequestPairs> {
+  const { template, limits, maxChunks } = options;
+  const queryIds = capQuery(encode(query, limits.maxQueryTokens), limits);
+  const budget = documentTokenBudget(queryIds.length, template, limits, maxChunks, options.maxTokensPerDocument);
   const pairs: number[][] = [];
   const owner: number[] = [];
-  documents.forEach((text, documentIndex) => {
-    for (const chunk of documentWindows(capDocumentTokens(encode(text), maxDocumentTokens), queryIds.length, template, limits, maxChunks)) {
+  for (let documentIndex = 0; documentIndex < documents.length; documentIndex++) {
+    yield;
+    const documentIds = capDocumentTokens(encode(documents[documentIndex] as string, budget), budget);
+    for (const chunk of documentWindows(documentIds, queryIds.length, template, limits, maxChunks)) {
       pairs.push(buildPair(queryIds, chunk, template));
       owner.push(documentIndex);
     }
-  });
+  }
   return { queryLength: queryIds.length, pairs, owner };
+}
+
+/** {@link pairsByDocument} in one go, for callers that don't need to pause. */
+export function buildRequestPairs(encode: LimitedEncode, query: string, documents: readonly string[], options: PairOptions): RequestPairs {
+  const steps = pairsByDocument(encode, query, documents, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /**

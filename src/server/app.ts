@@ -13,7 +13,8 @@ import { RerankError, isRerankError } from '../core/errors.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
 import { hostedErrorBody } from './dialects/hosted-error.js';
 import { resolveModel, type ModelAliases } from './model-aliases.js';
@@ -30,6 +31,7 @@ export type { ModelAliases } from './model-aliases.js';
 export type { RequestEvent, RerankEvent, ServerMetrics } from './observer.js';
 export { parseModelAliases } from './model-aliases.js';
 export { DEFAULT_MAX_BODY_BYTES } from './body.js';
+export type { ContentDecoder, ContentDecoders } from './content-encoding.js';
 
 export interface ServerLimits {
   /** Largest request body in bytes (default 5 MB); larger → 413. */
@@ -71,6 +73,11 @@ export interface ServerAppOptions {
   metricsRoute?: boolean;
   /** Receives one line per request — method, path, status, milliseconds, request id — and unexpected errors. */
   log?: (line: string) => void;
+  /**
+   * Decoders for compressed bodies by `Content-Encoding`, added to the platform's own (gzip,
+   * deflate, and br where its DecompressionStream has it). Node's server adds br from node:zlib.
+   */
+  contentDecoders?: ContentDecoders;
   /** The clock for rate limiting (tests). */
   now?: () => number;
 }
@@ -99,6 +106,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
+  const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders } };
   const aliases = options.modelAliases ?? {};
   const advisor = new BusyRetryAdvisor();
   const serveMetrics = metrics !== undefined && options.metricsRoute !== false;
@@ -212,7 +220,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   for (const dialect of DIALECTS) {
     app.post(dialect.path, async (c) => {
-      const body = await readJsonBody(c.req.raw, maxBodyBytes);
+      const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
       const response = await runRerank(c, dialect, read.request, info);
@@ -246,9 +254,11 @@ function healthBody(info: RerankerInfo): Health {
 /** The error body and status (and `Retry-After`) for a RerankError, in the answering dialect's shape. */
 function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
-  // A refused oversized body was never read to its end, so the connection can't carry another
-  // request: say so, or a keep-alive client reuses the socket and its next request dies with it.
-  if (error.code === 'payload_too_large') c.header('Connection', 'close');
+  // After an oversized body the connection is closed: one left partly unread can't carry another
+  // request, and even a drained one was seen reused by Node's fetch and cohere-ai for a next upload
+  // that @hono/node-server's own clean-up then cut (ECONNRESET). The client has finished sending
+  // by then (the body was drained), so it reads the 413 and reconnects.
+  if (error instanceof BodyTooLargeError) c.header('Connection', 'close');
   const dialect = c.get('dialect') as Dialect | undefined;
   const { status, body } = dialect ? dialect.errorBody(error) : hostedErrorBody(error);
   return c.body(JSON.stringify(body), status as 400, { 'Content-Type': 'application/json' });

@@ -13,6 +13,7 @@ import { messageOf } from '../core/errors.js';
 import type { Reranker } from '../core/reranker.js';
 import { createServerApp, type ModelAliases, type ServerLimits } from './app.js';
 import { createPrometheusMetrics } from './metrics.js';
+import { NODE_CONTENT_DECODERS } from './node-decoders.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -83,6 +84,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
+    contentDecoders: NODE_CONTENT_DECODERS,
     log,
   });
 

@@ -14,6 +14,7 @@ import { createReranker as createNodeReranker } from '../../src/node.js';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { fourMegabyteTexts, oneMegabyteQuery } from '../../tools/harness/large-inputs.js';
 import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
 import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
@@ -149,6 +150,32 @@ describe('webrerank in Chromium on WASM', () => {
     expect(outcome).toMatchObject({ instance: true, guard: true, name: 'RerankError', status: 503, code: 'model_load_failed' });
     expect(outcome?.message).toMatch(/missing/);
   });
+
+  it('ranks a 4 MB document of each kind and a 1 MB query in the worker, a long document as its first window', async () => {
+    const cases = [...Object.entries(fourMegabyteTexts()).map(([kind, text]) => ({ kind, query: 'machine learning', text })), { kind: '1 MB query', query: oneMegabyteQuery(), text: 'a short document' }];
+    const answers = await page.evaluate(
+      async ({ models, model, cases }) => {
+        const reranker = await window.webrerank.createReranker({ models } as BrowserRerankerOptions);
+        try {
+          const answers = [];
+          for (const { kind, query, text } of cases) {
+            const whole = await reranker.rerank({ model, query, documents: [text, 'a short one'] });
+            const start = await reranker.rerank({ model, query, documents: [text.slice(0, 65_536), 'a short one'] });
+            answers.push({ kind, whole, start });
+          }
+          return answers;
+        } finally {
+          await reranker.dispose();
+        }
+      },
+      { models: MODELS, model: MODEL, cases },
+    );
+    expect(answers).toHaveLength(cases.length);
+    for (const { kind, whole, start } of answers) {
+      expect(whole.results.map((result) => result.index).sort(), kind).toEqual([0, 1]);
+      expect(whole.results, kind).toEqual(start.results);
+    }
+  }, 300_000);
 
   it('rejects a bad request with 400 before it reaches the worker', async () => {
     const outcome = await page.evaluate(async (models) => {

@@ -150,6 +150,17 @@ describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dt
     expect(error.message).toContain('BAAI/bge-reranker-v2-m3');
   });
 
+  it('applies its character limits with typed 413s, as the browser and the server do', async () => {
+    const limited = await createReranker({ modelPath, dtype, maxDocumentCharacters: 100, maxTotalCharacters: 250 });
+    try {
+      await expect(limited.rerank({ ...HOSTED_EXAMPLE, documents: ['x'.repeat(101)] })).rejects.toMatchObject({ status: 413, code: 'document_too_large' });
+      await expect(limited.rerank({ ...HOSTED_EXAMPLE, documents: ['x'.repeat(100), 'y'.repeat(100), 'z'.repeat(100)] })).rejects.toMatchObject({ status: 413, code: 'payload_too_large' });
+      await expect(limited.rerank(HOSTED_EXAMPLE)).resolves.toHaveProperty('results');
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   it('stops between batches when aborted and rejects with AbortError', async () => {
     const controller = new AbortController();
     seen.length = 0;

@@ -168,8 +168,8 @@ describe('POST /v1/rerank', () => {
   });
 
   /**
-   * The server stops reading a refused body, so it must tell keep-alive clients not to reuse the
-   * socket: otherwise their next request goes out on a connection the server is closing.
+   * The server reads a refused body to its end (within a bound) before answering, so the client
+   * hears the 413; then it closes the connection, and the client's next requests are answered.
    */
   async function expectConnectionClosedAndNextRequestAnswered(refused: Response): Promise<void> {
     expect(refused.headers.get('connection')).toBe('close');

@@ -3,23 +3,19 @@
  * as transformers.js without it, on text chosen to catch a wrong split, and only installed where
  * splitting at "▁" cannot change the result.
  */
-import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { cacheUnigramWords } from '../../src/engine/unigram-word-cache.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
+import { loadTokenizerPair, type Encoder } from '../support/tokenizers.js';
 
 const modelPath = inject('tinyModelDir');
 
-type Encoder = { encode(text: string, options: { add_special_tokens: boolean }): number[] };
 let plain: Encoder;
 let cached: Encoder;
 let installed: boolean;
 
 beforeAll(async () => {
-  transformersEnv.allowRemoteModels = false;
-  plain = (await AutoTokenizer.from_pretrained(modelPath)) as unknown as Encoder;
-  cached = (await AutoTokenizer.from_pretrained(modelPath)) as unknown as Encoder;
-  installed = cacheUnigramWords(cached);
+  ({ plain, cached, installed } = await loadTokenizerPair(modelPath));
 });
 
 const TRICKY = [

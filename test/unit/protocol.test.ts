@@ -66,6 +66,21 @@ describe('validateRerankRequest', () => {
     expect(rejection({ ...valid, documents: ['a', 'b', 'c'] }, { maxDocuments: 2 }).code).toBe('too_many_documents');
   });
 
+  it('rejects a query or document over maxDocumentCharacters with 413 document_too_large, naming it', () => {
+    expect(() => validateRerankRequest({ ...valid, documents: ['x'.repeat(4_000_000)] })).not.toThrow();
+    const error = rejection({ ...valid, query: 'q', documents: ['ok', 'x'.repeat(11)] }, { maxDocumentCharacters: 10 });
+    expect([error.status, error.code]).toEqual([413, 'document_too_large']);
+    expect(error.message).toMatch(/documents\[1\] has 11 characters; at most 10/);
+    expect(rejection({ ...valid, query: 'q'.repeat(11) }, { maxDocumentCharacters: 10 }).message).toMatch(/^query has 11/);
+    expect(rejection({ ...valid, documents: ['x'.repeat(5 * 1024 * 1024 + 1)] }).code).toBe('document_too_large');
+  });
+
+  it('rejects query and documents over maxTotalCharacters together with 413 payload_too_large', () => {
+    const error = rejection({ ...valid, query: 'abc', documents: ['x'.repeat(5), 'y'.repeat(5)] }, { maxTotalCharacters: 12 });
+    expect([error.status, error.code]).toEqual([413, 'payload_too_large']);
+    expect(error.message).toMatch(/13 characters; at most 12/);
+  });
+
   it('rejects a model it does not serve with 400 that lists the served models', () => {
     const error = rejection({ ...valid, model: 'other/model' }, { models: ['BAAI/bge-reranker-v2-m3', 'local/tiny'] });
     expect([error.status, error.code]).toEqual([400, 'unknown_model']);

@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 export interface ServeProcess {
   /** The URL from the "listening on" line. */
   url: string;
+  /** The server's process id (to read its memory from /proc). */
+  pid: number;
   /** Every stdout line so far (banner, request log). */
   readonly stdout: string[];
   /** Every stderr line so far (warnings). */
@@ -35,6 +37,7 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
       if (match?.[1]) {
         resolvePromise({
           url: match[1],
+          pid: child.pid as number,
           stdout,
           stderr,
           stop: () => {
@@ -59,4 +62,17 @@ function collectLines(stream: NodeJS.ReadableStream, into: string[], onLine?: (l
       onLine?.(line);
     }
   });
+}
+
+/**
+ * Resolves once `GET /health` says 200 (the model has loaded). Every answer is read, so no
+ * connection is left half-used for the requests that follow.
+ */
+export async function untilHealthy(url: string): Promise<void> {
+  for (;;) {
+    const health = await fetch(`${url}/health`);
+    await health.text();
+    if (health.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
