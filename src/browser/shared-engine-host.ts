@@ -24,6 +24,11 @@ export class SharedEngineHost {
   /** `onEmpty` runs once the last tab has gone and the engine is disposed (the worker closes itself). */
   constructor(private readonly onEmpty: () => void) {}
 
+  /** Whether a tab has started the engine (it may still be loading). */
+  get started(): boolean {
+    return this.#engine !== undefined;
+  }
+
   /** Tabs attached now. */
   get tabs(): number {
     return this.#tabs.size;
@@ -71,6 +76,8 @@ export class SharedEngineHost {
 /** One tab's view of the shared engine: the same calls as `WorkerHost`. */
 export class SharedTab {
   readonly #calls = new Map<number, AbortController>();
+  /** A tab that joined a started engine, until it has heard `ready`. */
+  #joiner: { onProgress: ProgressCallback; joined: number; model: string | undefined } | undefined;
 
   constructor(
     private readonly host: SharedEngineHost,
@@ -82,15 +89,20 @@ export class SharedTab {
     return holdLifelineLock(name);
   }
 
-  /** Starts the shared engine if no tab has yet (progress to this tab), else joins it. */
+  /**
+   * Starts the shared engine if no tab has yet (its progress to this tab), else joins it: a tab
+   * that joins hears only `ready`, once the model it waits for is loaded (here, or on `load()`).
+   */
   async start(config: BrowserEngineConfig, onProgress?: ProgressCallback): Promise<LocalRerankerInfo> {
-    return (await this.host.engine(config, onProgress)).info();
+    const joined = Date.now();
+    if (this.host.started && onProgress) this.#joiner = { onProgress, joined, model: config.models[0]?.id };
+    return this.#tellReady(await (await this.host.engine(config, onProgress)).info());
   }
 
   async load(modelId?: string): Promise<LocalRerankerInfo> {
     const engine = await this.host.engine();
     await engine.load(modelId);
-    return engine.info();
+    return this.#tellReady(await engine.info());
   }
 
   /** Reranks when it is this tab's turn; `callId` (unique within the tab) names it for `cancel`. */
@@ -116,6 +128,18 @@ export class SharedTab {
   /** The page disposed its reranker: this tab goes, the engine stays for the others. */
   dispose(): Promise<void> {
     return this.host.detach(this);
+  }
+
+  /** Tells a joining tab `ready` once the model is loaded; passes `info` through. */
+  async #tellReady(info: LocalRerankerInfo): Promise<LocalRerankerInfo> {
+    const joiner = this.#joiner;
+    if (!joiner?.model || info.state !== 'ready' || !info.backend) return info;
+    this.#joiner = undefined;
+    const ready = { status: 'ready', model: joiner.model, backend: info.backend, dtype: info.dtype ?? 'unknown', loadMs: Date.now() - joiner.joined } as const;
+    // Awaited (the callback's reply comes on its own channel), so the tab hears `ready` before
+    // `createReranker` resolves; a callback that fails is the app's and is ignored.
+    await (async () => joiner.onProgress(ready))().catch(() => undefined);
+    return info;
   }
 
   /** Aborts this tab's running call and takes its waiting ones out of the queue. */

@@ -100,10 +100,13 @@ describe('one model for all tabs (shared: true) in Chromium', () => {
     const { page: second } = await openHarness(context, server.url);
     tabs.push(second);
     const joined = await second.evaluate(async (options) => {
+      const progress: unknown[] = [];
       const started = performance.now();
-      window.reranker = await window.webrerank.createReranker(options as BrowserRerankerOptions);
-      return { loadMs: performance.now() - started, info: await window.reranker.info() };
+      window.reranker = await window.webrerank.createReranker({ ...(options as BrowserRerankerOptions), onProgress: (event) => progress.push(event) });
+      return { loadMs: performance.now() - started, info: await window.reranker.info(), progress };
     }, SHARED);
+    // Nothing to download: the joining tab hears only that the model is ready.
+    expect(joined.progress).toEqual([expect.objectContaining({ status: 'ready', model: MODEL, backend: 'wasm', dtype: 'q8' })]);
     expectSameRanking(await rerankIn(second), reference);
     expect(tiny.requests.slice(downloadsBefore)).toEqual([]);
     expect(joined.info).toMatchObject({ worker: 'shared', state: 'ready', models: [MODEL], backend: 'wasm' });
