@@ -6,16 +6,18 @@
 import { expose } from 'comlink';
 import { registerErrorTransfer } from '../src/browser/comlink-errors.js';
 import { SharedEngineHost } from '../src/browser/shared-engine-host.js';
+import { isRuntimeThread } from '../src/browser/thread-check.js';
 import type { TabHello } from '../src/browser/shared-worker-client.js';
 
 interface ConnectEvent extends MessageEvent {
   readonly ports: readonly MessagePort[];
 }
 
-const scope = globalThis as unknown as { name?: string; close(): void; navigator: { locks?: LockManager }; addEventListener(type: 'connect', listener: (event: ConnectEvent) => void): void };
+const scope = globalThis as unknown as { close(): void; navigator: { locks?: LockManager }; addEventListener(type: 'connect', listener: (event: ConnectEvent) => void): void };
 
-// As in the dedicated worker: a WASM thread started from this module must not serve tabs.
-if (!scope.name?.startsWith('em-pthread')) {
+// As in the dedicated worker: a WASM thread started from this module must not serve tabs. (A
+// SharedWorker is never cross-origin isolated, so the runtime starts none here; see the README.)
+if (!isRuntimeThread()) {
   registerErrorTransfer();
   // The last tab gone: the engine is disposed; closing ends the worker, and with it the model's memory.
   const host = new SharedEngineHost(() => scope.close());

@@ -174,8 +174,10 @@ describe('one model for all tabs (shared: true) in Chromium', () => {
     // The last tab disposes its reranker: the worker disposes the engine and closes itself.
     await second.evaluate(() => window.reranker?.dispose());
     expect(await eventually(async () => (await workers('shared_worker')).length === 0, 20_000)).toBe(true);
-    // The last tab closes without a word: its lock is released, and Chromium ends a worker no page uses.
-    const again = await openTab();
+    // The last tab closes without a word: its lock is released, and Chromium ends a worker no page
+    // uses. This one keeps its files in the OPFS model cache, which a SharedWorker can write.
+    const again = await openTab({ ...SHARED, cache: { name: `shared-${Date.now()}` } });
+    expect(again.info).toMatchObject({ worker: 'shared', state: 'ready', cache: { enabled: true, persistent: true, storage: 'opfs' } });
     expect(await workers('shared_worker')).toHaveLength(1);
     await again.page.close();
     expect(await eventually(async () => (await workers('shared_worker')).length === 0, 20_000)).toBe(true);
