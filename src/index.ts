@@ -44,6 +44,7 @@ export default createReranker;
  */
 export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './browser/create-reranker.js';
 export type { EngineTuning, LocalRerankerInfo } from './browser/browser-engine.js';
+export type { WorkerChoice, WorkerKind } from './browser/worker-choice.js';
 export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/capabilities.js';
 export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/backend-plan.js';
 export type { CacheState, CachedModelFile } from './browser/model-store.js';

@@ -18,6 +18,8 @@ import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { InThreadReranker } from './in-thread-reranker.js';
 import type { LocalReranker } from './local-reranker.js';
 import { WorkerReranker } from './worker-reranker.js';
+import { startSharedWorker } from './shared-worker-client.js';
+import { chooseWorkerHere, reportingWorker, type WorkerChoice } from './worker-choice.js';
 
 export type { LocalReranker } from './local-reranker.js';
 
@@ -52,6 +54,12 @@ export interface BrowserRerankerOptions extends EngineTuning {
   cache?: boolean | { name?: string };
   /** Run the model in a Web Worker (default: true where `Worker` exists). */
   inWorker?: boolean;
+  /**
+   * Run the model in a SharedWorker, one for every tab of this origin that asks for the same
+   * models and backends: the second tab loads nothing. Falls back to a dedicated worker where
+   * there is no SharedWorker; `info().worker` says which ran. Default false.
+   */
+  shared?: boolean;
   /** Load the first model now (default true): `createReranker` resolves when it is ready. */
   preload?: boolean;
   /**
@@ -67,7 +75,7 @@ export interface BrowserRerankerOptions extends EngineTuning {
 }
 
 /** What a browser reranker reports. The device details are absent while a remote server answers. */
-export type BrowserRerankerInfo = RerankerInfo & Partial<Pick<LocalRerankerInfo, 'inWorker' | 'capabilities' | 'plan' | 'cache'>>;
+export type BrowserRerankerInfo = RerankerInfo & Partial<Pick<LocalRerankerInfo, 'inWorker' | 'capabilities' | 'plan' | 'cache'> & WorkerChoice>;
 
 /** A reranker created in a browser: on this device, on a remote server, or either (`auto`). */
 export interface BrowserReranker extends Reranker {
@@ -130,11 +138,13 @@ async function probeLocal(local: LocalReranker, mode: RerankMode): Promise<boole
   }
 }
 
-/** A reranker on this device, in a worker unless there is none or `inWorker` is false. */
+/** A reranker on this device: in a SharedWorker, a dedicated worker or the page (see `chooseWorker`). */
 function createLocalReranker(options: BrowserRerankerOptions): LocalReranker {
   const config = engineConfig(options);
-  const inWorker = options.inWorker ?? typeof Worker === 'function';
-  return inWorker ? new WorkerReranker(config, options.onProgress, startWorker) : new InThreadReranker(config, options.onProgress);
+  const choice = chooseWorkerHere(options);
+  const spawn = choice.worker === 'shared' ? () => startSharedWorker(config) : startWorker;
+  const local = choice.worker === 'none' ? new InThreadReranker(config, options.onProgress) : new WorkerReranker(config, options.onProgress, spawn);
+  return reportingWorker(local, choice);
 }
 
 /**

@@ -23,16 +23,8 @@ export class WorkerHost {
    * lock, and is granted it exactly when the worker is gone (crash, out of memory, close()).
    * Resolves once the lock is held.
    */
-  async holdLifeline(name: string): Promise<boolean> {
-    const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-    if (!locks) return false;
-    await new Promise<void>((held) => {
-      void locks.request(name, () => {
-        held();
-        return new Promise(() => undefined);
-      });
-    });
-    return true;
+  holdLifeline(name: string): Promise<boolean> {
+    return holdLifelineLock(name);
   }
 
   /** Probes, plans and (by default) loads the model; progress goes to `onProgress`. */
@@ -83,4 +75,17 @@ export class WorkerHost {
     if (!this.#engine) throw new RerankError('model_loading', 'The worker has not been started.');
     return this.#engine;
   }
+}
+
+/** Takes the lock `name` and holds it until this realm dies; false where there are no Web Locks. */
+export async function holdLifelineLock(name: string): Promise<boolean> {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  if (!locks) return false;
+  await new Promise<void>((held) => {
+    void locks.request(name, () => {
+      held();
+      return new Promise(() => undefined);
+    });
+  });
+  return true;
 }

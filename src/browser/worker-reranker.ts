@@ -16,9 +16,12 @@ import { watchForStrandedThreads } from './thread-check.js';
 import type { WorkerHost } from './worker-host.js';
 import { watchWorkerStart } from './worker-start-watch.js';
 
+/** What the reranker needs of a worker: a dedicated `Worker`, or a SharedWorker's port made to look like one. */
+export type WorkerLike = Pick<Worker, 'postMessage' | 'addEventListener' | 'removeEventListener' | 'terminate'>;
+
 /** One worker and what the page knows about it. */
 interface Session {
-  readonly worker: Worker;
+  readonly worker: WorkerLike;
   readonly api: Remote<WorkerHost>;
   /** Resolves when the worker has started (and preloaded); rejects as `start()` does. */
   readonly ready: Promise<LocalRerankerInfo>;
@@ -40,7 +43,7 @@ export class WorkerReranker implements LocalReranker {
   constructor(
     private readonly config: BrowserEngineConfig,
     private readonly onProgress: ProgressCallback | undefined,
-    private readonly spawn: () => Worker,
+    private readonly spawn: () => WorkerLike,
   ) {}
 
   /** Starts the worker (and preloads the model) if it isn't running; resolves when it is ready. */
