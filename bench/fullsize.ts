@@ -1,0 +1,149 @@
+/**
+ * The full-size section: bge-reranker-v2-m3's dimensions (24 layers, q8, 569 MB) in Chromium, as a
+ * user gets it. Three browsers, one after another, so each renderer's memory is its own:
+ *
+ * 1. cold: webrerank's `createReranker` with its model cache on, an empty profile, the model served
+ *    by the app's (Vite) server; then reranks of 20 documents × ~256 tokens, the renderer's RSS
+ *    read after each, to see whether it grows.
+ * 2. warm: a fresh browser on the same profile: the model comes from the OPFS cache.
+ * 3. raw: onnxruntime-web building the same session from the file's bytes already in memory —
+ *    the floor a load from any cache can reach. warm_load_vs_raw = warm / raw.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { round, type LoadInfo, type VariantSpec } from './core.js';
+import { modelFileBytes } from './models.js';
+import { openChromiumSession, type ChromiumHost, type Session } from './sessions.js';
+
+/** Reranks after the first, in the cold browser, for the RSS-growth check. */
+export const FULL_SIZE_RERANKS = 10;
+
+const WEBRERANK: VariantSpec = { env: 'chromium-wasm', approach: 'webrerank', model: 'full', dtype: 'q8', workload: 'docs20x256', cache: true };
+
+/** What `full_size_q8` in the results file holds. */
+export interface FullSizeResult {
+  status: 'ok' | 'failed';
+  error?: string;
+  model_bytes: number;
+  documents: number;
+  /** createReranker until ready: model from the app's server, empty cache. */
+  cold_load_s: number | null;
+  /** The same in a fresh browser on the same profile: the model from the OPFS cache. */
+  warm_load_s: number | null;
+  /** onnxruntime-web's InferenceSession.create from the model's bytes already in memory. */
+  raw_session_create_s: number | null;
+  warm_load_vs_raw: number | null;
+  /** Where the warm load's files came from, as its progress events said ('file: cache'). */
+  warm_load_sources: string[];
+  /** A second tab's load with `createReranker({ shared: true })`; null until that exists on main. */
+  shared_second_tab_load_s: null;
+  shared_second_tab_note: string;
+  first_rerank_s: number | null;
+  rerank_p50_s: number | null;
+  reranks: number;
+  /** Renderer peak (VmHWM) over the cold load and every rerank. */
+  peak_rss_mib: number | null;
+  peak_rss_vs_file: number | null;
+  /** Renderer peak of the warm load alone (fresh browser). */
+  warm_peak_rss_mib: number | null;
+  /** Renderer RSS after the first rerank and after each later one. */
+  rss_after_reranks_mib: (number | null)[];
+  /** Last minus first of rss_after_reranks_mib. */
+  rss_growth_over_reranks_mib: number | null;
+  load_avg_1m: number[];
+}
+
+const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : round(ms / 1000, 1));
+
+/** Runs the three browsers; any failure is recorded, not thrown, and later steps still run. */
+export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log: (line: string) => void, loadAvg: () => number): Promise<FullSizeResult> {
+  const modelBytes = modelFileBytes(modelDir, 'q8');
+  const errors: string[] = [];
+  const loadAvgs: number[] = [round(loadAvg(), 2)];
+  const profile = mkdtempSync(join(tmpdir(), 'webrerank-bench-full-'));
+  const withSession = async <T>(what: string, spec: VariantSpec, sharedProfile: string | undefined, work: (session: Session) => Promise<T>): Promise<T | null> => {
+    log(`> fullsize: ${what}`);
+    const session = openChromiumSession(host, spec, log, sharedProfile);
+    try {
+      return await work(session);
+    } catch (error) {
+      errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`    ${what} FAILED: ${errors.at(-1)}`);
+      return null;
+    } finally {
+      loadAvgs.push(round(loadAvg(), 2));
+      await session.close();
+    }
+  };
+  const load = async (session: Session): Promise<{ ms: number; info: LoadInfo }> => {
+    const reply = await session.load();
+    if (!reply.ok) throw new Error(`load failed: ${reply.error}`);
+    log(`    loaded in ${(reply.ms / 1000).toFixed(1)} s`);
+    return { ms: reply.ms, info: reply.value as LoadInfo };
+  };
+  const rerank = async (session: Session): Promise<number> => {
+    const reply = await session.call(false);
+    if (!reply.ok) throw new Error(`rerank failed: ${reply.error}`);
+    return reply.ms;
+  };
+
+  try {
+    const cold = await withSession('cold load (app server, empty cache), then reranks', WEBRERANK, profile, async (session) => {
+      const loaded = await load(session);
+      const runs: number[] = [];
+      const rss: (number | null)[] = [];
+      for (let index = 0; index <= FULL_SIZE_RERANKS; index++) {
+        runs.push(await rerank(session));
+        rss.push(session.rssMib());
+        log(`    rerank ${index + 1}: ${(runs.at(-1) as number / 1000).toFixed(1)} s, renderer RSS ${rss.at(-1)} MiB`);
+      }
+      const peak = session.peakRssMib().overall;
+      await session.dispose();
+      return { loadMs: loaded.ms, runs, rss, peak };
+    });
+    const warm = await withSession('warm load (fresh browser, same profile: the OPFS cache)', WEBRERANK, profile, async (session) => {
+      const loaded = await load(session);
+      const peak = session.peakRssMib().overall;
+      await session.dispose();
+      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak };
+    });
+    const raw = await withSession('raw: onnxruntime-web session from the bytes in memory', { ...WEBRERANK, approach: 'raw', cache: false }, undefined, async (session) => {
+      const loaded = await load(session);
+      await session.dispose();
+      const ms = loaded.info.notes?.session_create_ms;
+      if (typeof ms !== 'number') throw new Error('the raw runner did not report session_create_ms');
+      log(`    session created in ${(ms / 1000).toFixed(1)} s`);
+      return ms;
+    });
+
+    const later = cold?.runs.slice(1).sort((a, b) => a - b) ?? [];
+    const rss = cold?.rss ?? [];
+    const firstRss = rss[0] ?? null;
+    const lastRss = rss.at(-1) ?? null;
+    return {
+      status: errors.length === 0 ? 'ok' : 'failed',
+      ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+      model_bytes: modelBytes,
+      documents: 20,
+      cold_load_s: seconds(cold?.loadMs),
+      warm_load_s: seconds(warm?.loadMs),
+      raw_session_create_s: seconds(raw),
+      warm_load_vs_raw: warm && raw ? round(warm.loadMs / raw, 2) : null,
+      warm_load_sources: warm?.sources ?? [],
+      shared_second_tab_load_s: null,
+      shared_second_tab_note: 'createReranker({ shared: true }) (branch "shared") is not on main yet: nothing to measure',
+      first_rerank_s: seconds(cold?.runs[0]),
+      rerank_p50_s: later.length > 0 ? seconds(later[Math.floor((later.length - 1) / 2)] as number) : null,
+      reranks: cold?.runs.length ?? 0,
+      peak_rss_mib: cold?.peak ?? null,
+      peak_rss_vs_file: cold?.peak ? round((cold.peak * 2 ** 20) / modelBytes, 2) : null,
+      warm_peak_rss_mib: warm?.peak ?? null,
+      rss_after_reranks_mib: rss,
+      rss_growth_over_reranks_mib: firstRss !== null && lastRss !== null ? lastRss - firstRss : null,
+      load_avg_1m: loadAvgs,
+    };
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
