@@ -3,11 +3,15 @@
  * user gets it. Three browsers, one after another, so each renderer's memory is its own:
  *
  * 1. cold: webrerank's `createReranker` with its model cache on, an empty profile, the model served
- *    by the app's (Vite) server; then reranks of 20 documents × ~256 tokens, the renderer's RSS
- *    read after each, to see whether it grows.
- * 2. warm: a fresh browser on the same profile: the model comes from the OPFS cache.
- * 3. raw: onnxruntime-web building the same session from the file's bytes already in memory —
- *    the floor a load from any cache can reach. warm_load_vs_raw = warm / raw.
+ *    by the app's (Vite) server.
+ * 2. raw: onnxruntime-web building the same session from the file's bytes already in memory —
+ *    the floor a load from any cache can reach.
+ * 3. warm: a fresh browser on the cold one's profile: the model comes from the OPFS cache
+ *    (warm_load_vs_raw = warm / raw); then reranks of 20 documents × ~256 tokens, the renderer's
+ *    RSS read after each, to see whether it grows.
+ *
+ * The reranks come last so that a short run (a busy machine: a rerank took 4 min at load 12) still
+ * measures the loads.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +20,7 @@ import { round, type LoadInfo, type VariantSpec } from './core.js';
 import { modelFileBytes } from './models.js';
 import { openChromiumSession, type ChromiumHost, type Session } from './sessions.js';
 
-/** Reranks after the first, in the cold browser, for the RSS-growth check. */
+/** Reranks after the first, in the warm browser, for the RSS-growth check (`--full-size-reranks`). */
 export const FULL_SIZE_RERANKS = 10;
 
 const WEBRERANK: VariantSpec = { env: 'chromium-wasm', approach: 'webrerank', model: 'full', dtype: 'q8', workload: 'docs20x256', cache: true };
@@ -42,10 +46,12 @@ export interface FullSizeResult {
   first_rerank_s: number | null;
   rerank_p50_s: number | null;
   reranks: number;
-  /** Renderer peak (VmHWM) over the cold load and every rerank. */
+  /** The larger renderer peak (VmHWM) of the two browsers below. */
   peak_rss_mib: number | null;
   peak_rss_vs_file: number | null;
-  /** Renderer peak of the warm load alone (fresh browser). */
+  /** Renderer peak of the cold load. */
+  cold_peak_rss_mib: number | null;
+  /** Renderer peak of the warm load and every rerank after it. */
   warm_peak_rss_mib: number | null;
   /** Renderer RSS after the first rerank and after each later one. */
   rss_after_reranks_mib: (number | null)[];
@@ -57,7 +63,7 @@ export interface FullSizeResult {
 const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : round(ms / 1000, 1));
 
 /** Runs the three browsers; any failure is recorded, not thrown, and later steps still run. */
-export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log: (line: string) => void, loadAvg: () => number): Promise<FullSizeResult> {
+export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log: (line: string) => void, loadAvg: () => number, reranks = FULL_SIZE_RERANKS): Promise<FullSizeResult> {
   const modelBytes = modelFileBytes(modelDir, 'q8');
   const errors: string[] = [];
   const loadAvgs: number[] = [round(loadAvg(), 2)];
@@ -89,24 +95,11 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
   };
 
   try {
-    const cold = await withSession('cold load (app server, empty cache), then reranks', WEBRERANK, profile, async (session) => {
-      const loaded = await load(session);
-      const runs: number[] = [];
-      const rss: (number | null)[] = [];
-      for (let index = 0; index <= FULL_SIZE_RERANKS; index++) {
-        runs.push(await rerank(session));
-        rss.push(session.rssMib());
-        log(`    rerank ${index + 1}: ${(runs.at(-1) as number / 1000).toFixed(1)} s, renderer RSS ${rss.at(-1)} MiB`);
-      }
-      const peak = session.peakRssMib().overall;
-      await session.dispose();
-      return { loadMs: loaded.ms, runs, rss, peak };
-    });
-    const warm = await withSession('warm load (fresh browser, same profile: the OPFS cache)', WEBRERANK, profile, async (session) => {
+    const cold = await withSession('cold load (app server, empty cache)', WEBRERANK, profile, async (session) => {
       const loaded = await load(session);
       const peak = session.peakRssMib().overall;
       await session.dispose();
-      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak };
+      return { loadMs: loaded.ms, peak };
     });
     const raw = await withSession('raw: onnxruntime-web session from the bytes in memory', { ...WEBRERANK, approach: 'raw', cache: false }, undefined, async (session) => {
       const loaded = await load(session);
@@ -116,10 +109,25 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       log(`    session created in ${(ms / 1000).toFixed(1)} s`);
       return ms;
     });
+    const warm = await withSession('warm load (fresh browser, same profile: the OPFS cache), then reranks', WEBRERANK, profile, async (session) => {
+      const loaded = await load(session);
+      const runs: number[] = [];
+      const rss: (number | null)[] = [];
+      for (let index = 0; index <= reranks; index++) {
+        runs.push(await rerank(session));
+        rss.push(session.rssMib());
+        log(`    rerank ${index + 1}: ${((runs.at(-1) as number) / 1000).toFixed(1)} s, renderer RSS ${rss.at(-1)} MiB`);
+      }
+      const peak = session.peakRssMib().overall;
+      await session.dispose();
+      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak, runs, rss };
+    });
 
-    const later = cold?.runs.slice(1).sort((a, b) => a - b) ?? [];
-    const rss = cold?.rss ?? [];
+    const later = warm?.runs.slice(1).sort((a, b) => a - b) ?? [];
+    const rss = warm?.rss ?? [];
     const firstRss = rss[0] ?? null;
+    const peaks = [cold?.peak, warm?.peak].filter((value): value is number => typeof value === 'number');
+    const peak = peaks.length > 0 ? Math.max(...peaks) : null;
     const lastRss = rss.at(-1) ?? null;
     return {
       status: errors.length === 0 ? 'ok' : 'failed',
@@ -133,11 +141,12 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       warm_load_sources: warm?.sources ?? [],
       shared_second_tab_load_s: null,
       shared_second_tab_note: 'createReranker({ shared: true }) (branch "shared") is not on main yet: nothing to measure',
-      first_rerank_s: seconds(cold?.runs[0]),
+      first_rerank_s: seconds(warm?.runs[0]),
       rerank_p50_s: later.length > 0 ? seconds(later[Math.floor((later.length - 1) / 2)] as number) : null,
-      reranks: cold?.runs.length ?? 0,
-      peak_rss_mib: cold?.peak ?? null,
-      peak_rss_vs_file: cold?.peak ? round((cold.peak * 2 ** 20) / modelBytes, 2) : null,
+      reranks: warm?.runs.length ?? 0,
+      peak_rss_mib: peak,
+      peak_rss_vs_file: peak ? round((peak * 2 ** 20) / modelBytes, 2) : null,
+      cold_peak_rss_mib: cold?.peak ?? null,
       warm_peak_rss_mib: warm?.peak ?? null,
       rss_after_reranks_mib: rss,
       rss_growth_over_reranks_mib: firstRss !== null && lastRss !== null ? lastRss - firstRss : null,

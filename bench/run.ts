@@ -6,8 +6,9 @@
  *                                  #   trade-off, the full-size (24-layer) q8 model in Chromium
  *   npm run bench -- --quick       # < 3 min: 1-layer model (32k vocabulary), one round
  *   npm run bench -- --sections compare,q8 --rounds 5
- *   npm run bench -- --sections fullsize [--merge-into latest]   # bench/fullsize.ts; --merge-into
- *                                  #   also writes its full_size_q8 into bench/results/latest.json
+ *   npm run bench -- --sections fullsize [--merge-into latest] [--full-size-reranks 10]
+ *                                  # bench/fullsize.ts; --merge-into also writes its full_size_q8
+ *                                  #   into bench/results/latest.json
  *   npm run bench -- --sections webgpu [--webgpu-model l2]   # onnxruntime-node's WebGPU, see bench/webgpu.ts
  *
  * The machine is shared and its speed drifts, so approaches that are compared are loaded side by
@@ -23,7 +24,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CLEAN_SHARE, type VariantSpec } from './core.js';
-import { runFullSizeBench } from './fullsize.js';
+import { FULL_SIZE_RERANKS, runFullSizeBench } from './fullsize.js';
 import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
 import { SECTIONS, plan, type Section, type Settings } from './plan.js';
 import { machine, summarize, table, type Row } from './report.js';
@@ -35,6 +36,8 @@ import { checkWorkloadTokens } from './workloads.js';
 type RunSettings = Settings & {
   /** Also write this partial run's section results into bench/results/latest.json. */
   mergeInto: 'latest' | null;
+  /** Reranks after the first in the full-size section (default 10). */
+  fullSizeReranks: number;
 };
 
 function parse(): RunSettings {
@@ -47,6 +50,7 @@ function parse(): RunSettings {
       'node-wasm': { type: 'boolean' },
       'webgpu-model': { type: 'string' },
       'merge-into': { type: 'string' },
+      'full-size-reranks': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,7 +70,7 @@ function parse(): RunSettings {
   if (mergeInto !== undefined && (mergeInto !== 'latest' || values.quick || sections.length === SECTIONS.length)) throw new Error('--merge-into takes "latest", with --sections (not all of them) and without --quick');
   const rounds = values.rounds !== undefined ? Number(values.rounds) : quick ? 1 : 3;
   // --quick has a 3-minute budget: no extra rounds for calls disturbed by other work.
-  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel, mergeInto: mergeInto === 'latest' ? 'latest' : null };
+  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel, mergeInto: mergeInto === 'latest' ? 'latest' : null, fullSizeReranks: values['full-size-reranks'] !== undefined ? Number(values['full-size-reranks']) : FULL_SIZE_RERANKS };
 }
 
 async function main(): Promise<void> {
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
     if (settings.sections.includes('fullsize')) {
       const fullDir = await ensureModel('full', log);
       host ??= await startChromiumHost();
-      fullSize = await runFullSizeBench(host, fullDir, log, () => loadavg()[0] as number);
+      fullSize = await runFullSizeBench(host, fullDir, log, () => loadavg()[0] as number, settings.fullSizeReranks);
     }
   } finally {
     await host?.close();
