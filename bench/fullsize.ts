@@ -40,7 +40,7 @@ export interface FullSizeResult {
   warm_load_vs_raw: number | null;
   /** Where the warm load's files came from, as its progress events said ('file: cache'). */
   warm_load_sources: string[];
-  /** A second tab's load with `createReranker({ shared: true })`; null until that exists on main. */
+  /** A second tab's load with `createReranker({ shared: true })`; null: not measured yet. */
   shared_second_tab_load_s: null;
   shared_second_tab_note: string;
   first_rerank_s: number | null;
@@ -140,7 +140,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       warm_load_vs_raw: warm && raw ? round(warm.loadMs / raw, 2) : null,
       warm_load_sources: warm?.sources ?? [],
       shared_second_tab_load_s: null,
-      shared_second_tab_note: 'createReranker({ shared: true }) (branch "shared") is not on main yet: nothing to measure',
+      shared_second_tab_note: 'not measured: this section does not open a second tab with createReranker({ shared: true }) yet (that API reached main after the section was written)',
       first_rerank_s: seconds(warm?.runs[0]),
       rerank_p50_s: later.length > 0 ? seconds(later[Math.floor((later.length - 1) / 2)] as number) : null,
       reranks: warm?.runs.length ?? 0,
