@@ -38,6 +38,8 @@ export interface VariantSpec extends BatchingTuning {
   workload: string;
   /** Threads for webrerank/raw/native; unset: the approach's default. */
   threads?: number;
+  /** webrerank in Chromium: keep the model in its model cache (OPFS), as an app does. Default false. */
+  cache?: boolean;
 }
 
 /** The `createReranker` options a variant may set beyond model and dtype. */
@@ -114,7 +116,7 @@ export class Driver {
 }
 
 /** One measured variant: what ran, and its figures (or why it failed). */
-export interface VariantResult extends Omit<VariantSpec, 'threads' | 'batchInvariant' | 'tokenBudget' | 'maxBatchSize'> {
+export interface VariantResult extends Omit<VariantSpec, 'threads' | 'batchInvariant' | 'tokenBudget' | 'maxBatchSize' | 'cache'> {
   pairs: number;
   tokens: number;
   threads: number | null;

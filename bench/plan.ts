@@ -70,8 +70,6 @@ export function plan(settings: Settings): Group[] {
       ]);
     }
   }
-  if (settings.sections.includes('fullsize')) {
-    group('fullsize', [spec({ env: 'chromium-wasm', approach: 'webrerank', dtype: 'q8', workload: 'docs20x256', model: 'full' })], Math.min(rounds, 2));
-  }
+  // 'fullsize' and 'webgpu' run apart from these groups: bench/fullsize.ts, bench/webgpu.ts.
   return groups;
 }

@@ -120,15 +120,14 @@ export function checks(rows: Row[]) {
   return { agreement, q8 };
 }
 
-/** The headline ratios and the full-size model's figures, from the rows of one run. */
-export function summarize(settings: Settings, rows: Row[], dirs: Map<string, string>) {
+/** The headline ratios, from the rows of one run. */
+export function summarize(settings: Settings, rows: Row[]) {
   const pick = (section: Section, env: string, approach: string, predicate: (row: Row) => boolean = () => true) =>
     rows.find((row) => row.section === section && row.env === env && row.approach === approach && predicate(row));
   const defaults = (row: Row) => Object.keys(row.options).length === 0;
   const ratio = (a: Row | undefined, b: Row | undefined) => (a?.pairs_per_s && b?.pairs_per_s ? round(a.pairs_per_s / b.pairs_per_s, 2) : null);
   const headline = pick('compare', 'chromium-wasm', 'webrerank', defaults);
   const recipe100 = pick('docs100', 'chromium-wasm', 'recipe');
-  const fullsize = pick('fullsize', 'chromium-wasm', 'webrerank');
   const { agreement, q8 } = checks(rows);
   const recipeChecks = agreement.filter((check) => String(check.b).endsWith('recipe'));
   const scoresAgree = recipeChecks.length > 0 && recipeChecks.every((check) => check.within_1e4 === true);
@@ -147,21 +146,6 @@ export function summarize(settings: Settings, rows: Row[], dirs: Map<string, str
     recipe_100_docs: recipe100 ? (recipe100.status === 'ok' ? 'ok' : (recipe100.error ?? 'failed')) : null,
     webrerank_100_docs: pick('docs100', 'chromium-wasm', 'webrerank')?.pairs_per_s ?? null,
     q8_batch_invariance: q8,
-    full_size_q8: fullsize
-      ? {
-          status: fullsize.status,
-          ...(fullsize.error ? { error: fullsize.error } : {}),
-          model_bytes: modelFileBytes(dirs.get('full') as string, 'q8'),
-          documents: fullsize.pairs,
-          tokens: fullsize.tokens,
-          load_s: fullsize.load_ms === null ? null : round(fullsize.load_ms / 1000, 1),
-          first_rerank_s: fullsize.first_run_ms === null ? null : round(fullsize.first_run_ms / 1000, 1),
-          rerank_p50_s: fullsize.p50_ms === null ? null : round(fullsize.p50_ms / 1000, 1),
-          pairs_per_s: fullsize.pairs_per_s,
-          peak_rss_mib: fullsize.peak_rss_mib,
-          peak_rss_reranking_mib: fullsize.peak_rss_calls_mib,
-        }
-      : null,
   };
 
   return { summary, agreement };

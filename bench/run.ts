@@ -6,7 +6,9 @@
  *                                  #   trade-off, the full-size (24-layer) q8 model in Chromium
  *   npm run bench -- --quick       # < 3 min: 1-layer model (32k vocabulary), one round
  *   npm run bench -- --sections compare,q8 --rounds 5
- *   npm run bench -- --sections fullsize
+ *   npm run bench -- --sections fullsize [--merge-into latest] [--full-size-reranks 10]
+ *                                  # bench/fullsize.ts; --merge-into also writes its full_size_q8
+ *                                  #   into bench/results/latest.json
  *   npm run bench -- --sections webgpu [--webgpu-model l2]   # onnxruntime-node's WebGPU, see bench/webgpu.ts
  *
  * The machine is shared and its speed drifts, so approaches that are compared are loaded side by
@@ -18,9 +20,11 @@
  * one takes several). Results: bench/results/latest.json (full run), quick.json (--quick) or
  * partial.json (a subset of sections), and a table on stdout.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CLEAN_SHARE, type VariantSpec } from './core.js';
+import { FULL_SIZE_RERANKS, runFullSizeBench } from './fullsize.js';
 import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
 import { SECTIONS, plan, type Section, type Settings } from './plan.js';
 import { machine, summarize, table, type Row } from './report.js';
@@ -29,7 +33,14 @@ import { openChromiumSession, openNodeSession, startChromiumHost, type ChromiumH
 import { runWebGpuBench } from './webgpu.js';
 import { checkWorkloadTokens } from './workloads.js';
 
-function parse(): Settings {
+type RunSettings = Settings & {
+  /** Also write this partial run's section results into bench/results/latest.json. */
+  mergeInto: 'latest' | null;
+  /** Reranks after the first in the full-size section (default 10). */
+  fullSizeReranks: number;
+};
+
+function parse(): RunSettings {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' },
@@ -38,6 +49,8 @@ function parse(): Settings {
       model: { type: 'string' },
       'node-wasm': { type: 'boolean' },
       'webgpu-model': { type: 'string' },
+      'merge-into': { type: 'string' },
+      'full-size-reranks': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,9 +66,11 @@ function parse(): Settings {
   // The tiny model by default: on lavapipe (a CPU) the section checks the path, not a GPU's speed.
   const webgpuModel = (values['webgpu-model'] ?? 'tiny') as BenchModelName;
   if (!(webgpuModel in BENCH_MODELS)) throw new Error(`--webgpu-model takes ${Object.keys(BENCH_MODELS).join(', ')}`);
+  const mergeInto = values['merge-into'];
+  if (mergeInto !== undefined && (mergeInto !== 'latest' || values.quick || sections.length === SECTIONS.length)) throw new Error('--merge-into takes "latest", with --sections (not all of them) and without --quick');
   const rounds = values.rounds !== undefined ? Number(values.rounds) : quick ? 1 : 3;
   // --quick has a 3-minute budget: no extra rounds for calls disturbed by other work.
-  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel };
+  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel, mergeInto: mergeInto === 'latest' ? 'latest' : null, fullSizeReranks: values['full-size-reranks'] !== undefined ? Number(values['full-size-reranks']) : FULL_SIZE_RERANKS };
 }
 
 async function main(): Promise<void> {
@@ -76,8 +91,14 @@ async function main(): Promise<void> {
     return openChromiumSession(host, spec, log);
   };
   const rows: Row[] = [];
+  let fullSize: Awaited<ReturnType<typeof runFullSizeBench>> | undefined;
   try {
     for (const group of groups) rows.push(...(await runGroup(group, open, dirs, log, started)));
+    if (settings.sections.includes('fullsize')) {
+      const fullDir = await ensureModel('full', log);
+      host ??= await startChromiumHost();
+      fullSize = await runFullSizeBench(host, fullDir, log, () => loadavg()[0] as number, settings.fullSizeReranks);
+    }
   } finally {
     await host?.close();
   }
@@ -87,7 +108,8 @@ async function main(): Promise<void> {
     ? await runWebGpuBench(await ensureModel(settings.webgpuModel, log, ['fp32', 'fp16']), settings.rounds, log)
     : undefined;
 
-  const { summary, agreement } = summarize(settings, rows, dirs);
+  const { summary: ratios, agreement } = summarize(settings, rows);
+  const summary = { ...ratios, full_size_q8: fullSize ?? null };
 
   const output = {
     generated_at: new Date().toISOString(),
@@ -105,12 +127,27 @@ async function main(): Promise<void> {
   mkdirSync('bench/results', { recursive: true });
   const file = settings.quick ? 'bench/results/quick.json' : settings.sections.length === SECTIONS.length ? 'bench/results/latest.json' : 'bench/results/partial.json';
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  if (settings.mergeInto === 'latest') log(mergeIntoLatest(output));
 
   log('');
   log(table(rows));
   log('');
   log(JSON.stringify({ ...summary, score_agreement: agreement, machine: output.machine }, null, 2));
   log(`\nwrote ${file} in ${output.duration_s} s`);
+}
+
+/**
+ * Writes a partial run's section results into bench/results/latest.json, each with a note of the
+ * run that produced it; everything else there stays from the full run. Only full_size_q8 so far.
+ */
+function mergeIntoLatest(output: { generated_at: string; command: string; full_size_q8?: unknown }): string {
+  const latestFile = 'bench/results/latest.json';
+  if (!existsSync(latestFile)) return `--merge-into latest: ${latestFile} does not exist; nothing merged`;
+  if (!output.full_size_q8) return '--merge-into latest: this run has no full_size_q8 (--sections fullsize); nothing merged';
+  const latest = JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>;
+  latest.full_size_q8 = { ...(output.full_size_q8 as object), note: `from a separate run, \`${output.command}\` at ${output.generated_at}; the rest of this file is from the full run at ${String(latest.generated_at)}` };
+  writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+  return `merged full_size_q8 into ${latestFile}`;
 }
 
 main().catch((error: unknown) => {

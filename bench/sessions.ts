@@ -30,19 +30,27 @@ export interface Session {
   startCalls(): void;
   /** Peak resident memory (Chromium: its largest renderer), MiB: overall, and while reranking. */
   peakRssMib(): { overall: number | null; calls: number | null };
+  /** Resident memory now (Chromium: its largest renderer), MiB. */
+  rssMib(): number | null;
   close(): Promise<void>;
 }
 
 /** Longest a single command may take before the variant counts as failed. */
 const COMMAND_TIMEOUT_MS = 20 * 60_000;
 
-function vmHwmKib(pid: number): number {
+function statusKib(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
   }
+}
+
+/** The largest current RSS of `pids`, MiB. */
+function largestRssMib(pids: number[]): number | null {
+  const kib = Math.max(0, ...pids.map((pid) => statusKib(pid, 'VmRSS')));
+  return kib > 0 ? Math.round(kib / 1024) : null;
 }
 
 /**
@@ -62,7 +70,7 @@ class PeakMemory {
 
   sample(): void {
     for (const pid of this.pids()) {
-      const kib = vmHwmKib(pid);
+      const kib = statusKib(pid, 'VmHWM');
       this.#overall = Math.max(this.#overall, kib);
       if (this.#phase === 'calls') this.#calls = Math.max(this.#calls, kib);
     }
@@ -132,6 +140,7 @@ export function openNodeSession(spec: VariantSpec, modelDir: string): Session {
     pids: () => (child.pid && !exited ? [child.pid] : []),
     startCalls: () => memory.startCalls(),
     peakRssMib: () => memory.result(),
+    rssMib: () => largestRssMib(child.pid && !exited ? [child.pid] : []),
     async close() {
       memory.stop();
       if (!exited) {
@@ -173,14 +182,20 @@ export async function startChromiumHost(): Promise<ChromiumHost> {
   return { url: server.url, version, close: () => server.close() };
 }
 
-export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: (line: string) => void): Session {
-  const profile = mkdtempSync(join(tmpdir(), 'webrerank-bench-'));
+/**
+ * A fresh Chromium for `spec`. With `profile`, it uses that profile folder and leaves it for the
+ * caller (a second browser on it finds the first one's model cache); without, a temporary one.
+ */
+export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: (line: string) => void, profile?: string): Session {
+  const ownProfile = profile === undefined;
+  const profileDir = profile ?? mkdtempSync(join(tmpdir(), 'webrerank-bench-'));
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   let crashed: string | undefined;
   let onCrash: ((reply: DriverReply) => void) | undefined;
   // The page, its workers and ORT's threads live in one renderer; the largest renderer is ours.
-  const memory = new PeakMemory(() => pidsWith(profile).filter((pid) => readCmdline(pid).includes('--type=renderer')));
+  const renderers = () => pidsWith(profileDir).filter((pid) => readCmdline(pid).includes('--type=renderer'));
+  const memory = new PeakMemory(renderers);
 
   const evaluate = (what: 'load' | 'call' | 'dispose', argument: unknown): Promise<DriverReply> => {
     if (crashed) return Promise.resolve({ ok: false, error: crashed });
@@ -201,7 +216,7 @@ export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: 
     spec,
     async load() {
       try {
-        context = await launchChromiumWithProfile(profile);
+        context = await launchChromiumWithProfile(profileDir);
         page = context.pages()[0] ?? (await context.newPage());
         page.on('console', (message) => {
           if (message.type() === 'error') log(`    [page] ${message.text().slice(0, 300)}`);
@@ -219,13 +234,14 @@ export function openChromiumSession(host: ChromiumHost, spec: VariantSpec, log: 
     },
     call: (keepScores) => evaluate('call', keepScores),
     dispose: () => evaluate('dispose', undefined),
-    pids: () => pidsWith(profile),
+    pids: () => pidsWith(profileDir),
     startCalls: () => memory.startCalls(),
     peakRssMib: () => memory.result(),
+    rssMib: () => largestRssMib(renderers()),
     async close() {
       memory.stop();
       await context?.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
+      if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,12 +16,17 @@ function webrerankRunner(spec: VariantSpec): Runner {
   let reranker: BrowserReranker | undefined;
   return {
     async load() {
+      // Where each model file came from: 'network' or 'cache' (the full-size bench's warm load).
+      const sources: string[] = [];
       reranker = await createReranker({
         models: [{ id: 'bench', source: { path: `${BENCH_MODELS_PREFIX}/${spec.model}` } }],
         device: 'wasm',
         dtype: spec.dtype,
-        // A benchmark must not fill the Cache API with a gigabyte of weights.
-        cache: false,
+        // Off unless asked: a benchmark must not fill the browser's storage with a gigabyte of weights.
+        cache: spec.cache ?? false,
+        onProgress: (event) => {
+          if (event.status === 'download' && !sources.includes(`${event.file}: ${event.source}`)) sources.push(`${event.file}: ${event.source}`);
+        },
         ...rerankerTuning(spec),
       });
       const info = await reranker.info();
@@ -33,6 +38,8 @@ function webrerankRunner(spec: VariantSpec): Runner {
           in_worker: info.inWorker,
           cross_origin_isolated: globalThis.crossOriginIsolated,
           plan: info.plan?.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`),
+          cache: info.cache,
+          sources,
         },
       };
     },
