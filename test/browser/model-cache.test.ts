@@ -88,7 +88,8 @@ describe('model files in Chromium', () => {
     const { events } = await inFreshContext(async (context) => loadAndRank((await openHarness(context, server.url)).page, { models: MODELS }));
     const totalOnDisk = FILES.reduce((sum, file) => sum + statSync(join(modelDir, file)).size, 0);
     const progress = events.filter((event): event is Extract<LoadProgress, { status: 'progress' }> => event.status === 'progress');
-    expect(progress.length).toBeGreaterThan(4);
+    // At least one event per file: a small file may arrive in a single chunk.
+    expect(progress.length).toBeGreaterThanOrEqual(4);
     for (const [i, event] of progress.entries()) {
       expect(event.total).toBe(totalOnDisk);
       expect(event.fileCount).toBe(4);

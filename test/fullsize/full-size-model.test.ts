@@ -103,7 +103,7 @@ afterAll(async () => {
 });
 
 describe('the full-size q8 model in Chromium', () => {
-  it('loads from the server into the model cache, then loads again with the network blocked, under 3x the file in memory', async () => {
+  it('loads from the server into the model cache, then loads again with the network blocked, under 3.5x the file in memory (4.4x before external data)', async () => {
     const fileMib = statSync(join(modelDir, MODEL_FILE)).size / 2 ** 20;
     const first = await openHarness(context, server.url);
     const startMib = rendererMib('VmRSS');
@@ -130,11 +130,13 @@ describe('the full-size q8 model in Chromium', () => {
 
     const warmPeak = rendererMib('VmHWM');
     console.log(`full-size q8 (${fileMib.toFixed(0)} MiB): cold load ${(cold.loadMs / 1000).toFixed(1)} s, warm load (cache) ${(warm.loadMs / 1000).toFixed(1)} s; renderer MiB: page open ${startMib}, peak cold ${coldPeak}, after closing the page ${afterMib}, peak warm ${warmPeak}`);
-    // The issue's target is 2.5x; the measured floor of this design is ~2.8x (README, "Where the
+    // The issue's target is 2.5x and is not met: this design measures 2.8-3.1x (README, "Where the
     // memory goes"): the file once in JS while the session is built, the weights once in WASM,
-    // and ~300 MiB of renderer, transformers.js and the 250k-piece tokenizer. It was 4.4x before
-    // the weights went over as external data. The warm page shares the renderer with what the
-    // closed cold page left behind, so only the cold peak is a clean measure.
-    expect(coldPeak).toBeLessThanOrEqual(3 * fileMib);
+    // and ~300 MiB of renderer, transformers.js and the 250k-piece tokenizer. Loading from one
+    // buffer, as before the weights went over as external data, measured 4.4x; the bound sits
+    // between the two, so a return to that path fails here while the measured spread passes.
+    // The warm page shares the renderer with what the closed cold page left behind, so only the
+    // cold peak is a clean measure.
+    expect(coldPeak).toBeLessThanOrEqual(3.5 * fileMib);
   }, 1_200_000);
 });
