@@ -32,6 +32,8 @@ describe('the demo, built from source', () => {
       await page.waitForSelector('#model option', { state: 'attached' });
       await page.click('#rerank');
       await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 4, null, { timeout: 60_000 });
+      // The badge follows the results by one info() round trip to the worker.
+      await page.waitForFunction(() => (document.querySelector('#badge')?.textContent ?? '') !== '', null, { timeout: 10_000 });
       expect(await page.textContent('#badge')).toMatch(/^WASM · q8/);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     } finally {
