@@ -48,6 +48,7 @@ export type { WorkerChoice, WorkerKind } from './browser/worker-choice.js';
 export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/capabilities.js';
 export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/backend-plan.js';
 export type { CacheState, CachedModelFile } from './browser/model-store.js';
+export type { StoragePersistence } from './browser/storage-persistence.js';
 
 /**
  * What this device can do, probed for real (a WebGPU adapter requested, a SharedArrayBuffer

@@ -19,6 +19,7 @@ import { InThreadReranker } from './in-thread-reranker.js';
 import type { LocalReranker } from './local-reranker.js';
 import { WorkerReranker } from './worker-reranker.js';
 import { startSharedWorker } from './shared-worker-client.js';
+import { reportingPersistence } from './storage-persistence.js';
 import { chooseWorkerHere, reportingWorker, type WorkerChoice } from './worker-choice.js';
 
 export type { LocalReranker } from './local-reranker.js';
@@ -49,9 +50,11 @@ export interface BrowserRerankerOptions extends EngineTuning {
   /**
    * Keep downloaded model files in the model cache (default true: the OPFS folder
    * `webrerank-models`), so the next load works offline; each file is checked by size and SHA-256
-   * when read. A full disk only turns persistence off (`info().cache` says why).
+   * when read. A full disk only turns persistence off (`info().cache` says why). Once a model is
+   * cached the page asks the browser to keep it under storage pressure (`navigator.storage.persist()`;
+   * the answer is `info().cache.persistence`); `persist: false` doesn't ask.
    */
-  cache?: boolean | { name?: string };
+  cache?: boolean | { name?: string; persist?: boolean };
   /** Run the model in a Web Worker (default: true where `Worker` exists). */
   inWorker?: boolean;
   /**
@@ -144,7 +147,8 @@ function createLocalReranker(options: BrowserRerankerOptions): LocalReranker {
   const choice = chooseWorkerHere(options);
   const spawn = choice.worker === 'shared' ? () => startSharedWorker(config) : startWorker;
   const local = choice.worker === 'none' ? new InThreadReranker(config, options.onProgress) : new WorkerReranker(config, options.onProgress, spawn);
-  return reportingWorker(local, choice);
+  const persist = typeof options.cache !== 'object' || options.cache.persist !== false;
+  return reportingPersistence(reportingWorker(local, choice), persist);
 }
 
 /**

@@ -35,3 +35,17 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, 
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
   });
 }
+
+/**
+ * `local`, whose `info()` — and `started()` and `load()`, which return one — passes through
+ * `amend` (to add what the page knows and the worker doesn't); the other calls are `local`'s.
+ */
+export function withInfo(local: LocalReranker, amend: (info: LocalRerankerInfo) => Promise<LocalRerankerInfo>): LocalReranker {
+  return Object.assign(Object.create(local) as LocalReranker, {
+    info: async () => amend(await local.info()),
+    started: async () => amend(await local.started()),
+    load: async (modelId?: string) => amend(await local.load(modelId)),
+    rerank: local.rerank.bind(local),
+    dispose: local.dispose.bind(local),
+  });
+}

@@ -15,6 +15,7 @@
  */
 import { formatBytes } from '../core/progress.js';
 import { PieceWriter, type StoreWriter } from './store-writer.js';
+import type { StoragePersistence } from './storage-persistence.js';
 
 export type { StoreWriter } from './store-writer.js';
 
@@ -29,6 +30,8 @@ export interface CacheState {
   /** Where files are kept: `opfs` (the Origin Private File System). */
   readonly storage?: 'opfs';
   readonly reason?: string;
+  /** Whether the browser may evict the cache under storage pressure (asked for once a model is cached). */
+  readonly persistence?: StoragePersistence;
 }
 
 /** A file in the model store, as `listCachedModels()` reports it. */

@@ -4,7 +4,7 @@
  * `info()` reports it.
  */
 import type { LocalRerankerInfo } from './browser-engine.js';
-import type { LocalReranker } from './local-reranker.js';
+import { withInfo, type LocalReranker } from './local-reranker.js';
 
 /** `shared`: one SharedWorker for all tabs; `dedicated`: a Worker of this reranker's own; `none`: the page's thread. */
 export type WorkerKind = 'shared' | 'dedicated' | 'none';
@@ -39,12 +39,5 @@ export function chooseWorkerHere(options: { shared?: boolean; inWorker?: boolean
 
 /** `local`, whose `info()` (and `started()`, `load()`) also says which worker runs the model. */
 export function reportingWorker(local: LocalReranker, choice: WorkerChoice): LocalReranker {
-  const tell = async (info: Promise<LocalRerankerInfo>): Promise<LocalRerankerInfo & WorkerChoice> => ({ ...(await info), ...choice });
-  return Object.assign(Object.create(local) as LocalReranker, {
-    info: () => tell(local.info()),
-    started: () => tell(local.started()),
-    load: (modelId?: string) => tell(local.load(modelId)),
-    rerank: local.rerank.bind(local),
-    dispose: local.dispose.bind(local),
-  });
+  return withInfo(local, async (info): Promise<LocalRerankerInfo & WorkerChoice> => ({ ...info, ...choice }));
 }

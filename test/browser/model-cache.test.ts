@@ -176,6 +176,27 @@ describe('model files in Chromium', () => {
     });
   }, 180_000);
 
+  it('asks the browser to keep a cached model under storage pressure, and reports whether it may be evicted', async () => {
+    await inFreshContext(async (context) => {
+      const { page } = await openHarness(context, server.url);
+      // A fresh headless profile is denied: the cache is best-effort, and info() says so.
+      const denied = await loadAndRank(page, { models: MODELS, cache: { name: 'persist' } });
+      expect(denied.info.cache?.persistence).toMatchObject({ mode: 'best-effort', requested: true, reason: expect.stringContaining('may be evicted') });
+      expect(await page.evaluate(() => navigator.storage.persisted())).toBe(false);
+      // Not asked for: nothing requested, and nothing reported without a cache.
+      const declined = await loadAndRank(page, { models: MODELS, cache: { name: 'persist', persist: false } });
+      expect(declined.info.cache?.persistence).toMatchObject({ mode: 'best-effort', requested: false });
+      expect((await loadAndRank(page, { models: MODELS, cache: false })).info.cache?.persistence).toBeUndefined();
+
+      // The site granted persistent storage (as Chromium does for a bookmarked or installed site).
+      const { targetInfo } = (await (await context.newCDPSession(page)).send('Target.getTargetInfo')) as { targetInfo: { browserContextId: string } };
+      await (await browser.newBrowserCDPSession()).send('Browser.grantPermissions', { origin: new URL(server.url).origin, browserContextId: targetInfo.browserContextId, permissions: ['durableStorage'] });
+      const granted = await loadAndRank(page, { models: MODELS, cache: { name: 'persist' } });
+      expect(granted.info.cache?.persistence).toMatchObject({ mode: 'persistent' });
+      expect(await page.evaluate(() => navigator.storage.persisted())).toBe(true);
+    });
+  }, 180_000);
+
   it('answers a model path that the dev server answers with its HTML page as 503 model_load_failed naming the missing URL', async () => {
     const outcome = await inFreshContext(async (context) => {
       const { page } = await openHarness(context, server.url);
