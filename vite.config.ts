@@ -43,8 +43,9 @@ export default defineConfig({
       // Latency under load (test/timing): last and alone, so that the other test files' processes
       // are not what the latencies measure.
       { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 3 } } },
-      // The full-size q8 model (569 MB) in Chromium: minutes, so only when asked (CI asks).
-      ...(process.env.WEBRERANK_FULL_SIZE === '1' ? [{ extends: true as const, test: { name: 'fullsize', include: ['test/fullsize/**/*.test.ts'], sequence: { groupOrder: 2 } } }] : []),
+      // The full-size q8 model (569 MB) in Chromium: minutes, so only when asked (CI asks); one
+      // file at a time, since each browser holds a gigabyte or more and its memory is measured.
+      ...(process.env.WEBRERANK_FULL_SIZE === '1' ? [{ extends: true as const, test: { name: 'fullsize', include: ['test/fullsize/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 2 } } }] : []),
     ],
   },
 });
