@@ -2,7 +2,7 @@
  * CPU accounting from /proc, for a shared machine: how much of the CPUs processes *other* than the
  * benchmarked ones used while a call ran. Linux only (the benchmark's machine).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /**
  * Measures what the rest of the machine did during a call. The machine is shared: `end()` returns
@@ -32,19 +32,7 @@ export function processTicks(pid: number): number {
   }
 }
 
-/** Pids whose command line contains `marker` (e.g. a Chromium profile folder). */
-export function pidsWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) pids.push(Number(entry));
-    } catch {
-      // gone between listing and reading
-    }
-  }
-  return pids;
-}
+export { pidsWith } from '../tools/harness/process-memory.js';
 
 /** A Meter that counts every process `ours()` lists as the benchmarked one. */
 export function procMeter(ours: () => number[]): Meter {

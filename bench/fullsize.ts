@@ -9,6 +9,8 @@
  * 3. warm: a fresh browser on the cold one's profile: the model comes from the OPFS cache
  *    (warm_load_vs_raw = warm / raw); then reranks of 20 documents × ~256 tokens, the renderer's
  *    RSS read after each, to see whether it grows.
+ * 4. shared: two tabs with `createReranker({ shared: true })` (bench/fullsize-shared.ts): the
+ *    second tab's time to ready, and the browser's memory before and after it joins.
  *
  * The reranks come last so that a short run (a busy machine: a rerank took 4 min at load 12) still
  * measures the loads.
@@ -17,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { round, type LoadInfo, type VariantSpec } from './core.js';
+import { runSharedTabBench, type SharedTabResult } from './fullsize-shared.js';
 import { modelFileBytes } from './models.js';
 import { openChromiumSession, type ChromiumHost, type Session } from './sessions.js';
 
@@ -26,7 +29,7 @@ export const FULL_SIZE_RERANKS = 10;
 const WEBRERANK: VariantSpec = { env: 'chromium-wasm', approach: 'webrerank', model: 'full', dtype: 'q8', workload: 'docs20x256', cache: true };
 
 /** What `full_size_q8` in the results file holds. */
-export interface FullSizeResult {
+export interface FullSizeResult extends SharedTabResult {
   status: 'ok' | 'failed';
   error?: string;
   model_bytes: number;
@@ -40,9 +43,6 @@ export interface FullSizeResult {
   warm_load_vs_raw: number | null;
   /** Where the warm load's files came from, as its progress events said ('file: cache'). */
   warm_load_sources: string[];
-  /** A second tab's load with `createReranker({ shared: true })`; null: not measured yet. */
-  shared_second_tab_load_s: null;
-  shared_second_tab_note: string;
   first_rerank_s: number | null;
   rerank_p50_s: number | null;
   reranks: number;
@@ -122,6 +122,8 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       await session.dispose();
       return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak, runs, rss };
     });
+    const shared = await runSharedTabBench(host, modelDir, log, loadAvg);
+    if (shared.shared_error) errors.push(`shared tabs: ${shared.shared_error}`);
 
     const later = warm?.runs.slice(1).sort((a, b) => a - b) ?? [];
     const rss = warm?.rss ?? [];
@@ -139,8 +141,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       raw_session_create_s: seconds(raw),
       warm_load_vs_raw: warm && raw ? round(warm.loadMs / raw, 2) : null,
       warm_load_sources: warm?.sources ?? [],
-      shared_second_tab_load_s: null,
-      shared_second_tab_note: 'not measured: this section does not open a second tab with createReranker({ shared: true }) yet (that API reached main after the section was written)',
+      ...shared,
       first_rerank_s: seconds(warm?.runs[0]),
       rerank_p50_s: later.length > 0 ? seconds(later[Math.floor((later.length - 1) / 2)] as number) : null,
       reranks: warm?.runs.length ?? 0,

@@ -9,6 +9,9 @@
  *   npm run bench -- --sections fullsize [--merge-into latest] [--full-size-reranks 10]
  *                                  # bench/fullsize.ts; --merge-into also writes its full_size_q8
  *                                  #   into bench/results/latest.json
+ *   npm run bench -- --sections fullsize --full-size-parts shared [--merge-into latest]
+ *                                  # only its two tabs with shared: true (bench/fullsize-shared.ts);
+ *                                  #   --merge-into then replaces only that part's fields
  *   npm run bench -- --sections webgpu [--webgpu-model l2]   # onnxruntime-node's WebGPU, see bench/webgpu.ts
  *
  * The machine is shared and its speed drifts, so approaches that are compared are loaded side by
@@ -24,7 +27,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CLEAN_SHARE, type VariantSpec } from './core.js';
-import { FULL_SIZE_RERANKS, runFullSizeBench } from './fullsize.js';
+import { FULL_SIZE_RERANKS, runFullSizeBench, type FullSizeResult } from './fullsize.js';
+import { runSharedTabBench, type SharedTabResult } from './fullsize-shared.js';
 import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
 import { SECTIONS, plan, type Section, type Settings } from './plan.js';
 import { machine, summarize, table, type Row } from './report.js';
@@ -38,6 +42,8 @@ type RunSettings = Settings & {
   mergeInto: 'latest' | null;
   /** Reranks after the first in the full-size section (default 10). */
   fullSizeReranks: number;
+  /** The full-size section's parts: `all`, or `shared` (only the two tabs with shared: true). */
+  fullSizeParts: 'all' | 'shared';
 };
 
 function parse(): RunSettings {
@@ -51,6 +57,7 @@ function parse(): RunSettings {
       'webgpu-model': { type: 'string' },
       'merge-into': { type: 'string' },
       'full-size-reranks': { type: 'string' },
+      'full-size-parts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,9 +75,11 @@ function parse(): RunSettings {
   if (!(webgpuModel in BENCH_MODELS)) throw new Error(`--webgpu-model takes ${Object.keys(BENCH_MODELS).join(', ')}`);
   const mergeInto = values['merge-into'];
   if (mergeInto !== undefined && (mergeInto !== 'latest' || values.quick || sections.length === SECTIONS.length)) throw new Error('--merge-into takes "latest", with --sections (not all of them) and without --quick');
+  const fullSizeParts = values['full-size-parts'] ?? 'all';
+  if (fullSizeParts !== 'all' && fullSizeParts !== 'shared') throw new Error(`--full-size-parts takes all or shared; got "${fullSizeParts}"`);
   const rounds = values.rounds !== undefined ? Number(values.rounds) : quick ? 1 : 3;
   // --quick has a 3-minute budget: no extra rounds for calls disturbed by other work.
-  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel, mergeInto: mergeInto === 'latest' ? 'latest' : null, fullSizeReranks: values['full-size-reranks'] !== undefined ? Number(values['full-size-reranks']) : FULL_SIZE_RERANKS };
+  return { quick, model, rounds, extraRounds: quick ? 0 : Math.min(rounds, 2), sections, nodeWasm: values['node-wasm'] ?? false, webgpuModel, mergeInto: mergeInto === 'latest' ? 'latest' : null, fullSizeReranks: values['full-size-reranks'] !== undefined ? Number(values['full-size-reranks']) : FULL_SIZE_RERANKS, fullSizeParts };
 }
 
 async function main(): Promise<void> {
@@ -91,13 +100,14 @@ async function main(): Promise<void> {
     return openChromiumSession(host, spec, log);
   };
   const rows: Row[] = [];
-  let fullSize: Awaited<ReturnType<typeof runFullSizeBench>> | undefined;
+  let fullSize: FullSizeResult | SharedTabResult | undefined;
   try {
     for (const group of groups) rows.push(...(await runGroup(group, open, dirs, log, started)));
     if (settings.sections.includes('fullsize')) {
       const fullDir = await ensureModel('full', log);
       host ??= await startChromiumHost();
-      fullSize = await runFullSizeBench(host, fullDir, log, () => loadavg()[0] as number, settings.fullSizeReranks);
+      const loadAvg = () => loadavg()[0] as number;
+      fullSize = settings.fullSizeParts === 'shared' ? await runSharedTabBench(host, fullDir, log, loadAvg) : await runFullSizeBench(host, fullDir, log, loadAvg, settings.fullSizeReranks);
     }
   } finally {
     await host?.close();
@@ -127,7 +137,7 @@ async function main(): Promise<void> {
   mkdirSync('bench/results', { recursive: true });
   const file = settings.quick ? 'bench/results/quick.json' : settings.sections.length === SECTIONS.length ? 'bench/results/latest.json' : 'bench/results/partial.json';
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
-  if (settings.mergeInto === 'latest') log(mergeIntoLatest(output));
+  if (settings.mergeInto === 'latest') log(mergeIntoLatest(output, settings.fullSizeParts));
 
   log('');
   log(table(rows));
@@ -138,13 +148,21 @@ async function main(): Promise<void> {
 
 /**
  * Writes a partial run's section results into bench/results/latest.json, each with a note of the
- * run that produced it; everything else there stays from the full run. Only full_size_q8 so far.
+ * run that produced it; everything else there stays from the full run. Only full_size_q8 so far:
+ * whole, or with `--full-size-parts shared` only the fields of its shared-tab part.
  */
-function mergeIntoLatest(output: { generated_at: string; command: string; full_size_q8?: unknown }): string {
+function mergeIntoLatest(output: { generated_at: string; command: string; full_size_q8?: unknown }, parts: 'all' | 'shared'): string {
   const latestFile = 'bench/results/latest.json';
   if (!existsSync(latestFile)) return `--merge-into latest: ${latestFile} does not exist; nothing merged`;
   if (!output.full_size_q8) return '--merge-into latest: this run has no full_size_q8 (--sections fullsize); nothing merged';
   const latest = JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>;
+  if (parts === 'shared') {
+    const shared = output.full_size_q8 as SharedTabResult;
+    const from = `from a separate run, \`${output.command}\` at ${output.generated_at}`;
+    latest.full_size_q8 = { ...(latest.full_size_q8 as object), ...shared, shared_second_tab_note: `${shared.shared_second_tab_note}; ${from}` };
+    writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+    return `merged the shared-tab fields of full_size_q8 into ${latestFile}`;
+  }
   latest.full_size_q8 = { ...(output.full_size_q8 as object), note: `from a separate run, \`${output.command}\` at ${output.generated_at}; the rest of this file is from the full run at ${String(latest.generated_at)}` };
   writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
   return `merged full_size_q8 into ${latestFile}`;

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserRerankerOptions, LoadProgress, RerankResponse } from '../../src/index.js';
 import type { RerankRequest } from '../../src/core/contract.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
+import { collectGarbageEverywhere } from '../../tools/harness/browser-gc.js';
 import { pidsWith, settledProcessesMemory, type ProcessesMemory } from '../../tools/harness/process-memory.js';
 import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
 import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
@@ -58,11 +59,9 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-/** The browser's memory (every process of this profile) after a full GC everywhere, settled. */
+/** The browser's memory (every process of this profile) after a full GC in every page and worker, settled. */
 function settledMemory(): Promise<ProcessesMemory> {
-  return settledProcessesMemory(profile, async () => {
-    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
-  });
+  return settledProcessesMemory(profile, () => collectGarbageEverywhere(context as BrowserContext));
 }
 
 /** In a new tab: `createReranker(options)`, then one ranking; with the times and what loading said. */

@@ -54,11 +54,11 @@ export function processesMemory(marker: string): ProcessesMemory {
 
 /**
  * The memory of `marker`'s processes once it has settled: `collect` is asked to collect garbage
- * first (a browser: DevTools' `Memory.simulatePressureNotification`, which runs a full GC in every
- * process and worker — else a model-sized buffer dropped after loading may be freed in the middle
- * of a later measurement), then readings 1 s apart until two agree within 16 MiB (at most 20 s).
+ * first (a browser: `collectGarbageEverywhere` in browser-gc.ts — else a model-sized buffer dropped
+ * after loading may be freed in the middle of a later measurement), then readings 1 s apart until
+ * two agree within 16 MiB (at most 20 s).
  */
-export async function settledProcessesMemory(marker: string, collect: () => Promise<void>): Promise<ProcessesMemory> {
+export async function settledProcessesMemory(marker: string, collect: () => Promise<unknown>): Promise<ProcessesMemory> {
   await collect();
   let last = processesMemory(marker);
   for (let i = 0; i < 20; i++) {
