@@ -24,12 +24,12 @@ import { prepareUnigramSearch, unigramPieces, unigramWordPrefix, type UnigramVoc
 
 const WORD_START = '\u2581';
 /**
- * Words per cache generation; at most twice this many are held (~270 bytes each: ≤ 6 MB). A rerank
- * rarely has more than a few thousand distinct words, and the common ones stay across generations.
- * A single 50,000-word map, emptied when full, grew the server's heap by ~13 MB before its first
- * reset — 5 % of a small server's memory (README: "Fuzzing").
+ * Words per cache generation; at most twice this many are held (~250 bytes each: ~2 MB). A rerank
+ * rarely has more than a few thousand distinct words, and a common word, seen again within 4,096
+ * new ones, stays through every turnover. The single 50,000-word map this replaces grew the heap by
+ * ~12 MB before it was emptied — 5 % of a small server's memory (README: "Fuzzing").
  */
-const WORDS_PER_GENERATION = 10_000;
+const WORDS_PER_GENERATION = 4_096;
 /** Longer "words" (URLs, base64) rarely repeat and would only fill the cache. */
 const MAX_CACHED_WORD_LENGTH = 64;
 
