@@ -18,12 +18,18 @@
  * whole text's, truncated; a 4 MB document costs about what its first few thousand characters do.
  */
 import { normalizesLocally, safeCut } from './text-cut.js';
+import { TwoGenerationCache } from './two-generation-cache.js';
 import { prepareUnigramSearch, unigramPieces, unigramWordPrefix, type UnigramVocabulary } from './unigram-lattice.js';
 
 
 const WORD_START = '\u2581';
-/** Distinct words kept; past it the cache starts over (a rerank rarely has more than a few thousand). */
-const MAX_CACHED_WORDS = 50_000;
+/**
+ * Words per cache generation; at most twice this many are held (~250 bytes each: ~2 MB). A rerank
+ * rarely has more than a few thousand distinct words, and a common word, seen again within 4,096
+ * new ones, stays through every turnover. The single 50,000-word map this replaces grew the heap by
+ * ~12 MB before it was emptied — 5 % of a small server's memory (README: "Fuzzing").
+ */
+const WORDS_PER_GENERATION = 4_096;
 /** Longer "words" (URLs, base64) rarely repeat and would only fill the cache. */
 const MAX_CACHED_WORD_LENGTH = 64;
 
@@ -71,7 +77,7 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
   const lattice = vocabulary ? prepareUnigramSearch(vocabulary) : undefined;
   const pieceIds = vocabulary?.tokens_to_ids;
   const unknownId = vocabulary?.unk_token_id;
-  const cache = new Map<string, readonly string[]>();
+  const cache = new TwoGenerationCache<string, readonly string[]>(WORDS_PER_GENERATION);
   const limit: TokenLimit = { remaining: undefined, reached: false, addedTokens: cutRules(inner) };
   limits.set(model, limit);
 
@@ -80,7 +86,6 @@ export function cacheUnigramWords(tokenizer: unknown): boolean {
     let pieces = cache.get(word);
     if (pieces === undefined) {
       pieces = search(word);
-      if (cache.size >= MAX_CACHED_WORDS) cache.clear();
       cache.set(word, pieces);
     }
     return pieces;
