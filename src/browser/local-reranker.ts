@@ -1,12 +1,13 @@
 /**
  * What the two rerankers on this device — in a Web Worker (`WorkerReranker`) and in the page's own
  * thread (`InThreadReranker`) — share: their interface, validating a request on the page, and
- * calls that an `AbortSignal` can end at once.
+ * calls that an `AbortSignal` can end at once (core/abortable.ts, shared with the Node thread).
  */
-import { AbortError } from '../core/errors.js';
 import { requestLimits, validateRerankRequest, type RerankRequest } from '../core/contract.js';
 import type { BrowserRerankerOptions, BrowserReranker } from './create-reranker.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
+
+export { abortable } from '../core/abortable.js';
 
 /** A reranker on this device (in a worker or in the page). */
 export interface LocalReranker extends BrowserReranker {
@@ -20,20 +21,6 @@ export interface LocalReranker extends BrowserReranker {
 /** Validates on the page, so a bad request fails at once (and nothing uncloneable is posted). */
 export function validate(config: BrowserEngineConfig, request: RerankRequest): RerankRequest {
   return validateRerankRequest(request, { models: config.models.map((entry) => entry.id), ...requestLimits(config.engine) });
-}
-
-/** Settles with `work`, or rejects with an AbortError the moment `signal` fires. */
-export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      reject(new AbortError(undefined, { cause: signal.reason }));
-      onAbort();
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
 }
 
 /**

@@ -17,8 +17,10 @@ Answers POST /v1/rerank exactly as the hosted Rerank API does (and Cohere v1), P
 Cohere v2, POST /rerank as Text Embeddings Inference; plus GET /v1/models, GET /health,
 GET /openapi.json and GET /metrics (Prometheus).
 
-Where ranking runs (default: the model in this process):
+Where ranking runs (default: the model in this process, in a worker thread of its own):
 ${modelFlagsHelp(DEFAULT_MODEL_ID, 26)}
+  --in-process              run the model on the main thread instead: each batch then holds
+                            the event loop (GET /health, other requests) while it runs
   --upstream URL            instead, forward to this /v1/rerank server with WEBRERANK_UPSTREAM_KEY
   --upstream-protocol P     rerank (default) or tei (Text Embeddings Inference's /rerank)
   --model-alias A=ID        let clients ask for model A and get ID (repeat), e.g.
@@ -71,6 +73,7 @@ const SERVE_FLAGS = {
   'max-documents': { type: 'string' },
   'max-pending': { type: 'string' },
   'busy-retry-after': { type: 'string' },
+  'in-process': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -131,6 +134,7 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
 
   if (values.upstream !== undefined) {
     if (values['model-path'] !== undefined) throw new UsageError('give either --model-path or --upstream, not both');
+    if (values['in-process']) throw new UsageError('--in-process runs a local model; it means nothing with --upstream');
     const protocol = oneOf('--upstream-protocol', values['upstream-protocol'] ?? 'rerank', ['rerank', 'tei'] as const);
     options.upstream = {
       baseUrl: values.upstream,
@@ -141,7 +145,7 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
     return options;
   }
 
-  options.engine = modelOptionsFromFlags(values);
+  options.engine = { ...modelOptionsFromFlags(values), inWorker: !values['in-process'] };
   if (options.limits?.maxDocuments !== undefined) options.engine.maxDocuments = options.limits.maxDocuments;
   return options;
 }

@@ -1,75 +1,41 @@
 /**
- * The Node reranker: the engine in-process, on onnxruntime-node (native CPU or its WebGPU provider)
- * or onnxruntime-web's WASM backend, serving a local folder or the hub. The server and the CLI build on this module, not on
+ * The Node reranker: the engine on onnxruntime-node (native CPU or its WebGPU provider) or
+ * onnxruntime-web's WASM backend, serving a local folder or the hub — in the caller's thread, or
+ * in a worker thread of its own (`inWorker`). The server and the CLI build on this module, not on
  * the package's entry (src/node.ts).
  */
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import type { RuntimeChoice } from '../engine/cross-encoder.js';
-import { RerankEngine, type EngineOptions } from '../engine/engine.js';
-import { DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
-import { planNodeBackends, type NodeBackend } from './backend-plan.js';
-import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
-import { probeNodeWebGpu } from './webgpu-probe.js';
-import type { Dtype } from '../core/contract.js';
+import type { RerankEngine } from '../engine/engine.js';
+import { createNodeEngine, type NodeEngineOptions } from './node-engine.js';
+import { ThreadReranker } from './thread-reranker.js';
 
-export interface NodeRerankerOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
+export { nodeModelRegistry } from './node-engine.js';
+
+export interface NodeRerankerOptions extends NodeEngineOptions {
   /**
-   * A local folder in transformers.js layout to serve as `model` (default id
-   * `BAAI/bge-reranker-v2-m3`). Without it the model comes from the hub.
+   * Run the engine in a worker thread of its own (default false: in this thread). onnxruntime-node
+   * runs each batch synchronously, so in this thread every batch holds the event loop: a server
+   * should pass `true` (`webrerank serve` and `startServer` do). A script that only reranks gains
+   * nothing from the thread and keeps the in-process engine's extras (`loader`, `RerankEngine`).
    */
-  modelPath?: string;
-  /** The id requests use for `modelPath` (default `BAAI/bge-reranker-v2-m3`). */
-  model?: string;
-  /** More models to serve, or replacements for the built-in one (e.g. a self-hosted URL). */
-  models?: ModelEntry[];
-  /**
-   * `cpu` = onnxruntime-node (default); `wasm` = onnxruntime-web, as in a browser; `webgpu` =
-   * onnxruntime-node's WebGPU provider (Vulkan, Metal or D3D12 underneath), falling back to fp32
-   * on WebGPU and then to the CPU when a run fails or overflows.
-   */
-  backend?: NodeBackend;
-  /**
-   * Model precision: `q8` (default on cpu and wasm: 4× smaller, fastest on CPU), `fp32`, or `fp16`
-   * (WebGPU only, with shader-f16; the default there when the adapter has it).
-   */
-  dtype?: Dtype;
-  /** Threads for inference (default: every core this process may use). */
-  threads?: number;
-  /** Load the model now rather than on the first request (default true). */
-  preload?: boolean;
+  inWorker?: boolean;
 }
 
-/** The registry a Node reranker serves, from its options. */
-export function nodeModelRegistry(options: Pick<NodeRerankerOptions, 'modelPath' | 'model' | 'models'>): ModelRegistry {
-  const entries: ModelEntry[] = [];
-  if (options.modelPath !== undefined) {
-    entries.push({ id: options.model ?? DEFAULT_MODEL_ID, source: { path: resolve(options.modelPath) } });
-  }
-  entries.push(...(options.models ?? []));
-  return entries.length > 0 ? new ModelRegistry(entries) : new ModelRegistry();
-}
-
-/** Creates an in-process reranker for Node. */
-export async function createReranker(options: NodeRerankerOptions = {}): Promise<RerankEngine> {
-  const backend = options.backend ?? 'cpu';
-  if (backend === 'wasm') await useOnnxruntimeWebInNode();
-  else useOnnxruntimeNode();
-  // onnxruntime-node's own default is its count of physical cores, 1 on a 2-vCPU VM, and the bench
-  // measured every core to be more than twice as fast there (bench/results/). Use every core this
-  // process may run on.
-  const threads = options.threads ?? availableParallelism();
-  const gpu = backend === 'webgpu' ? await probeNodeWebGpu() : undefined;
-  const runtimes: RuntimeChoice[] = planNodeBackends(backend, options.dtype, threads, gpu).map(({ reason: _reason, ...runtime }) => runtime);
-
-  const { modelPath: _path, model: _model, models: _models, backend: _backend, dtype: _dtype, threads: _threads, preload, ...engineOptions } = options;
-  const engine = new RerankEngine({
-    ...engineOptions,
-    // onnxruntime-web in Node: transformers.js knows no such device, so the provider is named.
-    ...(backend === 'wasm' ? { loadOptions: { ...engineOptions.loadOptions, executionProviders: ['wasm'] } } : {}),
-    registry: nodeModelRegistry(options),
-    runtimes,
-  });
-  if (preload ?? true) await engine.load();
-  return engine;
+/**
+ * Creates a reranker for Node and, unless `preload: false`, loads its model.
+ *
+ * @example
+ * const reranker = await createReranker({ modelPath: './models/bge-reranker-v2-m3', inWorker: true });
+ */
+export async function createReranker(options: NodeRerankerOptions & { inWorker: true }): Promise<ThreadReranker>;
+export async function createReranker(options?: NodeRerankerOptions & { inWorker?: false }): Promise<RerankEngine>;
+export async function createReranker(options?: NodeRerankerOptions): Promise<RerankEngine | ThreadReranker>;
+export async function createReranker(options: NodeRerankerOptions = {}): Promise<RerankEngine | ThreadReranker> {
+  const { inWorker, ...engineOptions } = options;
+  if (!inWorker) return createNodeEngine(engineOptions);
+  const { onProgress, loader, preload, ...threadOptions } = engineOptions;
+  // A function can't be posted to a thread.
+  if (loader) throw new TypeError('A custom loader runs only in this thread: pass inWorker: false with it.');
+  const reranker = new ThreadReranker(threadOptions, onProgress);
+  if (preload ?? true) await reranker.load();
+  return reranker;
 }

@@ -1,7 +1,7 @@
 /**
- * Runs the server app under Node: builds the reranker (the in-process engine, loading in the
- * background so `/health` says `loading` then `ready`, or a remote upstream), listens, and shuts
- * down cleanly. `webrerank serve` is a thin layer of flags over {@link startServer}.
+ * Runs the server app under Node: builds the reranker (the engine in a worker thread, loading in
+ * the background so `/health` says `loading` then `ready`, or a remote upstream), listens, and
+ * shuts down cleanly. `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +20,11 @@ export interface NodeServerOptions {
   port?: number;
   /** Address to bind (default 127.0.0.1: reachable from this machine only). */
   host?: string;
-  /** Run the model in this process (the default, with these options) ... */
+  /**
+   * Run the model in this process (the default, with these options) — in a worker thread of its
+   * own unless `inWorker: false`, so that inference never holds the event loop that answers
+   * `/health` and the other requests ...
+   */
   engine?: Omit<NodeRerankerOptions, 'preload'>;
   /** ... or forward every request to an upstream `/v1/rerank` (or TEI) server. */
   upstream?: RemoteRerankerOptions;
@@ -71,7 +75,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
-  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, preload: false });
+  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, inWorker: options.engine?.inWorker ?? true, preload: false });
   const reranker: Reranker = engine ?? createRemoteReranker(options.upstream as RemoteRerankerOptions);
 
   const metricsOption = options.metrics ?? true;

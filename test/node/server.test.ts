@@ -211,7 +211,8 @@ describe('loading and failure', () => {
       await gate;
       return loadCrossEncoder(...args);
     };
-    const loading = await startServer({ engine: { modelPath, loader: heldLoader }, port: 0, log: () => undefined });
+    // A loader is a function, which can't be posted to the engine thread: this server runs in-process.
+    const loading = await startServer({ engine: { modelPath, loader: heldLoader, inWorker: false }, port: 0, log: () => undefined });
     try {
       const health = await fetch(`${loading.url}/health`);
       expect(health.status).toBe(503);

@@ -1,0 +1,37 @@
+/**
+ * The messages between a `ThreadReranker` (main thread) and its engine thread (engine-thread.ts).
+ *
+ * Everything that crosses is plain data, so structured clone carries it as is: requests and
+ * responses, progress events, info snapshots, and errors as `SerializedRerankError` (a class does
+ * not survive the clone; core/errors.ts rebuilds it). Calls are numbered so that replies, `onStart`
+ * and `cancel` find their call.
+ */
+import type { SerializedRerankError } from '../core/errors.js';
+import type { LoadProgress } from '../core/progress.js';
+import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankerInfo } from '../core/reranker.js';
+import type { NodeRerankerOptions } from './create-node-reranker.js';
+
+/**
+ * The options the thread builds its engine from: a Node reranker's options without the functions
+ * (which can't cross). `onProgress` stays on the main thread and is fed by `progress` messages.
+ */
+export type EngineThreadOptions = Omit<NodeRerankerOptions, 'onProgress' | 'loader' | 'preload' | 'inWorker'>;
+
+/** Main thread → engine thread. */
+export type ToEngineThread =
+  | { type: 'load'; call: number; modelId?: string }
+  | { type: 'rerank'; call: number; request: RerankRequest }
+  /** Stop call `call` at its next batch (or tokenizing slice); it then fails with an AbortError. */
+  | { type: 'cancel'; call: number }
+  | { type: 'dispose'; call: number };
+
+/** Engine thread → main thread. */
+export type FromEngineThread =
+  | { type: 'progress'; event: LoadProgress }
+  /** Call `call`'s inference began (it waited its turn): the main side calls its `onStart`. */
+  | { type: 'started'; call: number }
+  /** The engine's info changed (a load began, ended or failed; a fallback happened). */
+  | { type: 'info'; info: RerankerInfo }
+  | { type: 'done'; call: number; value: RerankResponse | null; info: RerankerInfo }
+  | { type: 'failed'; call: number; error: SerializedRerankError; info: RerankerInfo };

@@ -1,0 +1,187 @@
+/**
+ * The `Reranker` whose engine runs in its own `node:worker_threads` thread (engine-thread.ts), so
+ * that onnxruntime-node's synchronous runs never hold the caller's event loop.
+ *
+ * It keeps the caller's promises honest whatever the thread does: an abort rejects at once (and
+ * cancels the call in the thread, which stops at its next batch), and a thread that dies — an
+ * uncaught error, out of memory, exit — rejects every call in flight with `worker_crashed`; the
+ * next call starts a fresh thread (at once, when the dead one had loaded its model, so a server
+ * comes back by itself). `info()` answers from the last state the thread reported, without a round
+ * trip: a thread busy in a batch can't answer, and `/health` must not wait for it.
+ */
+import { Worker } from 'node:worker_threads';
+import { abortable } from '../core/abortable.js';
+import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
+import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { guardProgress, type ProgressCallback } from '../core/progress.js';
+import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { nodeModelRegistry } from './node-engine.js';
+import type { EngineThreadOptions, FromEngineThread, ToEngineThread } from './thread-protocol.js';
+
+/** Starts the engine thread; tests pass their own to start a different entry. */
+export type EngineThreadStarter = (options: EngineThreadOptions) => Worker;
+
+/** How long `dispose()` lets the thread free its model before the thread is stopped anyway. */
+const DISPOSE_GRACE_MS = 5_000;
+
+interface PendingCall {
+  resolve(value: RerankResponse | null): void;
+  reject(error: RerankError): void;
+  onStart?: () => void;
+}
+
+/** One thread and the calls it owes an answer. */
+interface Session {
+  readonly worker: Worker;
+  readonly calls: Map<number, PendingCall>;
+  alive: boolean;
+  /** Models this thread loaded (to load again in a fresh thread after a crash). */
+  loaded: Set<string>;
+}
+
+/** The `Reranker` that runs the engine in a worker thread. */
+export class ThreadReranker implements Reranker {
+  readonly #options: EngineThreadOptions;
+  readonly #onProgress: ProgressCallback | undefined;
+  readonly #start: EngineThreadStarter;
+  readonly #models: string[];
+  #info: RerankerInfo;
+  #session: Session | undefined;
+  #nextCall = 1;
+  #disposed = false;
+
+  constructor(options: EngineThreadOptions, onProgress?: ProgressCallback, start: EngineThreadStarter = startEngineThread) {
+    this.#options = options;
+    this.#onProgress = guardProgress(onProgress);
+    this.#start = start;
+    this.#models = nodeModelRegistry(options).ids();
+    this.#info = { backend: null, dtype: null, state: 'idle', models: this.#models };
+  }
+
+  /** Loads `modelId` (default: the first served) in the thread, starting the thread if needed. */
+  async load(modelId: string = this.#models[0] ?? ''): Promise<void> {
+    const session = this.#current();
+    if (this.#info.state !== 'ready') this.#info = { ...this.#info, state: 'loading' };
+    await this.#call(session, { type: 'load', call: this.#nextCall++, modelId });
+    session.loaded.add(modelId);
+  }
+
+  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+    // Validated here, so a bad request fails at once and nothing uncloneable is posted.
+    const valid = validateRerankRequest(request, { models: this.#models, ...requestLimits(this.#options) });
+    throwIfAborted(options.signal);
+    const session = this.#current();
+    const call = this.#nextCall++;
+    const work = this.#call(session, { type: 'rerank', call, request: valid }, options.onStart) as Promise<RerankResponse>;
+    return abortable(work, options.signal, () => this.#post(session, { type: 'cancel', call }));
+  }
+
+  async info(): Promise<RerankerInfo> {
+    return { ...this.#info };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const session = this.#session;
+    this.#session = undefined;
+    if (!session?.alive) return;
+    // Let the thread free the model; a thread stuck in a long batch is stopped after the grace time.
+    const freed = this.#call(session, { type: 'dispose', call: this.#nextCall++ }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([freed, new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    this.#end(session, disposedError());
+  }
+
+  /** The live thread, or a fresh one when there is none (first call, or the last one died). */
+  #current(): Session {
+    if (this.#disposed) throw disposedError();
+    if (!this.#session?.alive) this.#session = this.#spawn();
+    return this.#session;
+  }
+
+  #spawn(): Session {
+    const worker = this.#start(this.#options);
+    // The thread keeps the process alive only while it owes answers (see #call).
+    worker.unref();
+    const session: Session = { worker, calls: new Map(), alive: true, loaded: new Set() };
+    worker.on('message', (message: FromEngineThread) => this.#receive(session, message));
+    worker.on('error', (error) => this.#crashed(session, `The rerank thread failed: ${messageOf(error)}`));
+    worker.on('messageerror', () => this.#crashed(session, 'A message from the rerank thread could not be read.'));
+    worker.on('exit', (code) => this.#crashed(session, `The rerank thread exited (code ${code}).`));
+    return session;
+  }
+
+  /** Sends `message` and resolves with its answer; `message.call` must be a fresh number. */
+  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, onStart?: () => void): Promise<RerankResponse | null> {
+    return new Promise((resolve, reject) => {
+      if (!session.alive) return reject(new RerankError('worker_crashed', 'The rerank thread is gone.'));
+      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}) });
+      if (session.calls.size === 1) session.worker.ref();
+      this.#post(session, message);
+    });
+  }
+
+  #post(session: Session, message: ToEngineThread): void {
+    if (session.alive) session.worker.postMessage(message);
+  }
+
+  #receive(session: Session, message: FromEngineThread): void {
+    if (message.type === 'progress') return this.#onProgress?.(message.event);
+    if (message.type === 'started') return session.calls.get(message.call)?.onStart?.();
+    if (session === this.#session) this.#info = { ...message.info, models: this.#models };
+    if (message.type === 'info') return;
+    const pending = session.calls.get(message.call);
+    if (!pending) return;
+    this.#settled(session, message.call);
+    if (message.type === 'done') pending.resolve(message.value);
+    else pending.reject(deserializeRerankError(message.error));
+  }
+
+  #settled(session: Session, call: number): void {
+    session.calls.delete(call);
+    if (session.calls.size === 0) session.worker.unref();
+  }
+
+  /** The thread died: every call in flight gets its one answer, and a loaded model comes back. */
+  #crashed(session: Session, reason: string): void {
+    if (!session.alive) return;
+    this.#end(session, new RerankError('worker_crashed', reason));
+    if (this.#session !== session) return;
+    this.#session = undefined;
+    this.#info = { backend: null, dtype: null, state: 'idle', models: this.#models };
+    for (const modelId of session.loaded) this.load(modelId).catch(() => undefined);
+  }
+
+  /** Stops the thread; every call in flight rejects with `error`. */
+  #end(session: Session, error: RerankError): void {
+    if (!session.alive) return;
+    session.alive = false;
+    for (const [call, pending] of session.calls) {
+      this.#settled(session, call);
+      pending.reject(error);
+    }
+    void session.worker.terminate();
+  }
+}
+
+/** Starts engine-thread.js next to this module with `options`. */
+export function startEngineThread(options: EngineThreadOptions): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return startThreadEntry(new URL(fromSource ? './engine-thread.ts' : './engine-thread.js', import.meta.url), options);
+}
+
+/**
+ * Starts a thread running `entry` with `options` as its `workerData`. A .ts entry (from source:
+ * tests, `node --import tsx`) needs tsx in the thread: Node 20 loads a worker's entry before the
+ * hooks of an inherited `--import tsx` apply ("Unknown file extension .ts"), and vitest runs
+ * TypeScript without tsx at all, so such a thread starts from a one-line script that registers
+ * tsx's loader and then imports the entry.
+ */
+export function startThreadEntry(entry: URL, options: EngineThreadOptions): Worker {
+  const common = { workerData: options, name: 'webrerank-engine' };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, common);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`, { ...common, eval: true });
+}

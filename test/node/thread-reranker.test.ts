@@ -1,0 +1,145 @@
+/**
+ * The Node reranker with its engine in a worker thread (`inWorker: true`, what `webrerank serve`
+ * runs): the same answers as in-process, errors that keep their class and status across the
+ * thread, an abort that stops the thread's work, a thread that dies answered with
+ * `worker_crashed` and replaced, and `dispose()` that ends the thread.
+ */
+import type { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RerankError } from '../../src/core/errors.js';
+import type { LoadProgress } from '../../src/core/progress.js';
+import { createReranker } from '../../src/node.js';
+import { ThreadReranker, startEngineThread, startThreadEntry } from '../../src/node/thread-reranker.js';
+import type { EngineThreadOptions } from '../../src/node/thread-protocol.js';
+import { fiveMegabyteRequest } from '../../tools/harness/responsiveness.js';
+import { CRASH_QUERY } from '../support/crash-query.js';
+import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
+
+const modelPath = inject('tinyModelDir');
+const MODEL = 'BAAI/bge-reranker-v2-m3';
+const small = { model: MODEL, query: 'what is a fox', documents: ['A fox is a small wild canine.', 'The weather is sunny.', 'Foxes live in dens.'] };
+
+failOnUnhandledRejections();
+
+/** A starter that remembers every thread it started, to watch them from outside. */
+function recordingStarter(entry?: URL): { start: (options: EngineThreadOptions) => Worker; threads: Worker[] } {
+  const threads: Worker[] = [];
+  return {
+    threads,
+    start: (options) => {
+      const worker = entry ? startThreadEntry(entry, options) : startEngineThread(options);
+      threads.push(worker);
+      return worker;
+    },
+  };
+}
+
+function exited(worker: Worker): Promise<number> {
+  return new Promise((resolve) => worker.once('exit', resolve));
+}
+
+describe('the reranker in a worker thread', () => {
+  let threaded: ThreadReranker;
+  const progress: LoadProgress[] = [];
+
+  beforeAll(async () => {
+    threaded = await createReranker({ modelPath, inWorker: true, onProgress: (event) => progress.push(event) });
+  });
+  afterAll(() => threaded.dispose());
+
+  it('ranks exactly as the engine in this thread does, and reports its load and start', async () => {
+    const inProcess = await createReranker({ modelPath });
+    try {
+      let started = 0;
+      const response = await threaded.rerank(small, { onStart: () => started++ });
+      expect(response).toEqual(await inProcess.rerank(small));
+      expect(started).toBe(1);
+    } finally {
+      await inProcess.dispose();
+    }
+    expect(progress.at(-1)).toMatchObject({ status: 'ready', model: MODEL, backend: 'cpu' });
+    const loaded = progress.filter((event) => event.status === 'progress').map((event) => event.loaded);
+    expect(loaded.length).toBeGreaterThan(0);
+    expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
+    expect(await threaded.info()).toMatchObject({ state: 'ready', backend: 'cpu', dtype: 'q8', models: [MODEL] });
+  });
+
+  it('rejects a bad request at once with its status and code, and keeps a thread error a RerankError with its status', async () => {
+    await expect(threaded.rerank({ ...small, documents: [] })).rejects.toMatchObject({ name: 'RerankError', status: 400, code: 'empty_documents' });
+    const missing = await createReranker({ modelPath: '/nonexistent/webrerank-model', inWorker: true, preload: false });
+    try {
+      const error = await missing.rerank(small).catch((caught: unknown) => caught);
+      // Built in the thread, rebuilt here: the class survives, not only the fields.
+      expect(error).toBeInstanceOf(RerankError);
+      expect(error).toMatchObject({ name: 'RerankError', status: 503, code: 'model_load_failed' });
+      expect(await missing.info()).toMatchObject({ state: 'failed', models: [MODEL] });
+    } finally {
+      await missing.dispose();
+    }
+  });
+});
+
+describe('a thread that is aborted, crashes or is disposed', () => {
+  it('rejects an aborted call at once with AbortError, and the thread stops that work', async () => {
+    const { start, threads } = recordingStarter();
+    const reranker = new ThreadReranker({ modelPath }, undefined, start);
+    try {
+      await reranker.load();
+      const controller = new AbortController();
+      let started = false;
+      const big = reranker.rerank(JSON.parse(fiveMegabyteRequest()), { signal: controller.signal, onStart: () => (started = true) }).catch((error: unknown) => error);
+      while (!started) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Scoring 1,000 pairs of 512 tokens takes many seconds, and the thread's event loop is busy
+      // throughout (a run is synchronous); a thread that stopped at its next batch is idle.
+      const thread = threads[0] as Worker;
+      const working = thread.performance.eventLoopUtilization();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(thread.performance.eventLoopUtilization(working).utilization).toBeGreaterThan(0.5);
+      const abortedAt = performance.now();
+      controller.abort();
+      expect(await big).toMatchObject({ name: 'AbortError', status: 499 });
+      expect(performance.now() - abortedAt).toBeLessThan(100);
+
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = thread.performance.eventLoopUtilization();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(thread.performance.eventLoopUtilization(before).utilization).toBeLessThan(0.1);
+      expect((await reranker.rerank(small)).results).toHaveLength(3);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('rejects the calls in flight with worker_crashed when the thread dies, and is ready again by itself', async () => {
+    const { start, threads } = recordingStarter(new URL('../support/crashing-engine-thread.ts', import.meta.url));
+    const reranker = new ThreadReranker({ modelPath }, undefined, start);
+    try {
+      await reranker.load();
+      const [crashing, bystander] = await Promise.allSettled([reranker.rerank({ ...small, query: CRASH_QUERY }), reranker.rerank(small)]);
+      for (const outcome of [crashing, bystander]) {
+        expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'RerankError', code: 'worker_crashed', status: 500 } });
+      }
+      expect((crashing as PromiseRejectedResult).reason.message).toMatch(/crashed on purpose/);
+
+      // The model had loaded, so a fresh thread loads it again without being asked.
+      expect(threads).toHaveLength(2);
+      while ((await reranker.info()).state !== 'ready') await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await reranker.rerank(small)).results).toHaveLength(3);
+      expect(threads).toHaveLength(2);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('ends the thread on dispose, and refuses later calls', async () => {
+    const { start, threads } = recordingStarter();
+    const reranker = new ThreadReranker({ modelPath }, undefined, start);
+    await reranker.load();
+    const thread = threads[0] as Worker;
+    const ended = exited(thread);
+    await reranker.dispose();
+    await ended;
+    expect(thread.threadId).toBe(-1);
+    await expect(reranker.rerank(small)).rejects.toMatchObject({ status: 503, code: 'model_unavailable' });
+  });
+});
