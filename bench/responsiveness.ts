@@ -5,7 +5,10 @@
  * on the tiny stand-in model. Prints a table and the load average before and after each row.
  *
  *   npm run bench:responsiveness                      # all rows
- *   npm run bench:responsiveness -- --rounds 2 --threads 1,2
+ *   npm run bench:responsiveness -- --rounds 2 --threads 2,1
+ *   npm run bench:responsiveness -- --hidden 1024 --documents 20
+ *       # the real model's width (2 layers, not 24): batches of ~1 s, as the real model's take
+ *       # seconds; 20 of the request's documents keep the run short
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -20,9 +23,23 @@ const { values } = parseArgs({
     'max-length': { type: 'string', default: '512,128' },
     modes: { type: 'string', default: 'in-process,thread' },
     threads: { type: 'string', default: '' },
+    hidden: { type: 'string' },
+    layers: { type: 'string', default: '2' },
+    documents: { type: 'string', default: '1000' },
   },
 });
-const model = await generateStandinModel({ preset: 'tiny', out: resolve('bench/.models/tiny'), reuseExisting: true });
+const hidden = values.hidden === undefined ? undefined : Number(values.hidden);
+const model = await generateStandinModel(
+  hidden === undefined
+    ? { preset: 'tiny', out: resolve('bench/.models/tiny'), reuseExisting: true }
+    : {
+        preset: 'tiny',
+        out: resolve(`bench/.models/tiny-hidden${hidden}-layers${values.layers}`),
+        reuseExisting: true,
+        dimensions: { hiddenSize: hidden, intermediateSize: 4 * hidden, numAttentionHeads: Math.max(2, hidden / 64), numHiddenLayers: Number(values.layers) },
+      },
+);
+console.log(`model: ${model.dir}; ${values.documents} documents of 5,000 characters without spaces`);
 const lengths = values['max-length'].split(',');
 const modes = values.modes.split(',');
 const threadCounts = values.threads === '' ? [undefined] : values.threads.split(',');
@@ -39,7 +56,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
         try {
           await untilHealthy(serve.url);
           const before = load();
-          const result = await probeDuringBigRerank(serve.url);
+          const result = await probeDuringBigRerank(serve.url, Number(values.documents));
           const ms = (value: number): string => `${Math.round(value)} ms`;
           console.log(
             `| ${length} tokens | ${mode === 'in-process' ? 'main thread' : 'worker thread'} | ${threads ?? 'all cores'} | ${(result.bigMs / 1000).toFixed(1)} s (${result.bigStatus}) | ${result.latencies.length} | ${ms(quantile(result.latencies, 0.5))} | ${ms(quantile(result.latencies, 0.99))} | ${ms(result.latencies.at(-1) ?? Number.NaN)} | ${result.smallDoneFirst ? 'yes' : 'no'} (${result.smallStatus}) | ${before} → ${load()} |`,

@@ -1,10 +1,11 @@
 /**
  * The tarball is the product. `npm pack` builds it; npm installs it into fresh projects, as a user
  * would, and each ranks with it: Node ESM, Node CommonJS, TypeScript (`tsc --noEmit` with bundler
- * and node16 resolution), the `webrerank` command, and a Vite app with the README's config — in
+ * and node16 resolution), the `webrerank` command (`serve` included), and a Vite app with the README's config — in
  * dev, built and previewed, with and without cross-origin isolation, in a worker and in the page.
  * publint and arethetypeswrong check the tarball itself.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -15,6 +16,7 @@ import { openHarness } from '../browser/support/chromium.js';
 import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
 import { REPO_ROOT, buildApp, startDevServer, startPreviewServer, type AppOptions, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
 import { expectSameRanking } from '../browser/support/parity.js';
+import { untilHealthy } from '../../tools/harness/serve-process.js';
 import { linkTool, packAndInstall, runIn, writeProject, type Consumers } from './support/consumers.js';
 
 const modelDir = inject('tinyModelDir');
@@ -36,9 +38,9 @@ async function readmeViteConfig(): Promise<string> {
   return block;
 }
 
-const NODE_SCRIPT = (load: string) => `${load}
+const NODE_SCRIPT = (load: string, options = '') => `${load}
 const [modelPath, body] = process.argv.slice(2);
-const reranker = await createReranker({ modelPath, dtype: 'fp32' });
+const reranker = await createReranker({ modelPath, dtype: 'fp32'${options} });
 const response = await reranker.rerank(JSON.parse(body));
 await reranker.dispose();
 console.log(JSON.stringify({ resolved, response }));
@@ -106,6 +108,7 @@ beforeAll(async () => {
     'esm/package.json': JSON.stringify({ type: 'module' }),
     'esm/index.js': NODE_SCRIPT(`import { createReranker } from 'webrerank';\nconst resolved = import.meta.resolve('webrerank');`),
     'esm/adapters.js': ADAPTERS_SCRIPT,
+    'esm/thread.js': NODE_SCRIPT(`import { createReranker } from 'webrerank';\nconst resolved = import.meta.resolve('webrerank');`, ', inWorker: true'),
     'cjs/package.json': JSON.stringify({ type: 'commonjs' }),
     'cjs/index.js': `const { createReranker } = require('webrerank');\nconst resolved = require.resolve('webrerank');\n(async () => {\n${NODE_SCRIPT('')}})();\n`,
     'ts/package.json': JSON.stringify({ type: 'module' }),
@@ -129,7 +132,7 @@ afterAll(async () => {
 describe('the tarball', () => {
   it('holds the built library, its worker, types, self-contained source maps, README, LICENSE and the API docs — no sources, no tests', async () => {
     const files = consumers.files;
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'docs/API.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/cli.js', 'dist/worker/rerank.worker.js']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'docs/API.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/node/engine-thread.js', 'dist/src/cli.js', 'dist/worker/rerank.worker.js']) {
       expect(files).toContain(path);
     }
     expect(files.filter((path) => !path.startsWith('dist/') && !path.startsWith('docs/'))).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
@@ -170,6 +173,13 @@ describe('Node projects with the tarball installed', () => {
     });
   });
 
+  it('ranks in a worker thread of its own (inWorker: true) as in-process, and the script exits', async () => {
+    const { code, stdout, stderr } = await runIn(join(consumers.dir, 'esm'), process.execPath, ['thread.js', modelDir, JSON.stringify(HOSTED_EXAMPLE)]);
+    expect(code, stderr).toBe(0);
+    const { response } = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { response: RerankResponse };
+    expect(response).toEqual(nodeResponse);
+  });
+
   it("ranks from a CommonJS project with require('webrerank') (Node ≥ 20.19 loads ES modules through require)", async () => {
     const { code, stdout, stderr } = await runIn(join(consumers.dir, 'cjs'), process.execPath, ['index.js', modelDir, JSON.stringify(HOSTED_EXAMPLE)]);
     expect(code, stderr).toBe(0);
@@ -190,6 +200,33 @@ describe('Node projects with the tarball installed', () => {
     expect(help.stdout).toMatch(/^Usage: webrerank <command>/);
     const version = await runIn(consumers.dir, 'npx', ['--no-install', 'webrerank', '--version']);
     expect(version.stdout.trim()).toBe(consumers.version);
+  });
+});
+
+describe('`npx webrerank serve` from the installed tarball', () => {
+  it('answers /health and ranks with its model in the engine thread', async () => {
+    const serve = spawn('npx', ['--no-install', 'webrerank', 'serve', '--model-path', modelDir, '--dtype', 'fp32', '--port', '0'], { cwd: consumers.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
+    let stderr = '';
+    serve.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        serve.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /listening on (http:\/\/\S+)/.exec(stdout);
+          if (match?.[1]) resolve(match[1]);
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      await untilHealthy(url);
+      const response = await fetch(`${url}/v1/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(HOSTED_EXAMPLE) });
+      expect(response.status).toBe(200);
+      expectSameRanking((await response.json()) as RerankResponse, nodeResponse);
+    } finally {
+      serve.kill('SIGTERM');
+      expect(await exited, stderr).toBe(0);
+    }
   });
 });
 

@@ -13,9 +13,12 @@ import { mixedDocuments } from './documents.js';
 
 const run = promisify(execFile);
 
-/** The issue's request as a JSON body: 1,000 documents × 5,000 characters without spaces, ~5 MB. */
-export function fiveMegabyteRequest(): string {
-  const documents = mixedDocuments(1000, 900, 1000, 5).map((text) => text.replace(/ /g, '').slice(0, 5000));
+/**
+ * The issue's request as a JSON body: 1,000 documents × 5,000 characters without spaces, ~5 MB
+ * (or its first `count` documents).
+ */
+export function fiveMegabyteRequest(count = 1000): string {
+  const documents = mixedDocuments(count, 900, 1000, 5).map((text) => text.replace(/ /g, '').slice(0, 5000));
   return JSON.stringify({ model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents });
 }
 
@@ -35,10 +38,13 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN;
 }
 
-/** Sends the 5 MB request to `url` (a ready server) and probes `/health` until it is answered. */
-export async function probeDuringBigRerank(url: string): Promise<ResponsivenessRun> {
+/**
+ * Sends the 5 MB request (or its first `documents`) to `url`, a ready server, and probes
+ * `/health` until it is answered.
+ */
+export async function probeDuringBigRerank(url: string, documents = 1000): Promise<ResponsivenessRun> {
   const file = join(await mkdtemp(join(tmpdir(), 'webrerank-')), 'big.json');
-  await writeFile(file, fiveMegabyteRequest());
+  await writeFile(file, fiveMegabyteRequest(documents));
   const started = performance.now();
   let bigMs: number | undefined;
   const big = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Content-Type: application/json', '--data-binary', `@${file}`, `${url}/v1/rerank`]).then(({ stdout }) => {
