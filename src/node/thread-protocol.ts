@@ -35,3 +35,22 @@ export type FromEngineThread =
   | { type: 'info'; info: RerankerInfo }
   | { type: 'done'; call: number; value: RerankResponse | null; info: RerankerInfo }
   | { type: 'failed'; call: number; error: SerializedRerankError; info: RerankerInfo };
+
+/**
+ * What the main side needs of the thread — a `node:worker_threads` Worker — written out, so that
+ * the package's types don't need @types/node.
+ */
+export interface EngineThreadHandle {
+  postMessage(message: ToEngineThread): void;
+  on(event: 'message', listener: (message: FromEngineThread) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'messageerror', listener: () => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  /** Whether the thread keeps the process alive. */
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** Starts an engine thread with `options` as its `workerData`. */
+export type EngineThreadStarter = (options: EngineThreadOptions) => EngineThreadHandle;

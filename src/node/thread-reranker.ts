@@ -9,17 +9,14 @@
  * comes back by itself). `info()` answers from the last state the thread reported, without a round
  * trip: a thread busy in a batch can't answer, and `/health` must not wait for it.
  */
-import { Worker } from 'node:worker_threads';
 import { abortable } from '../core/abortable.js';
 import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
 import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { nodeModelRegistry } from './node-engine.js';
-import type { EngineThreadOptions, FromEngineThread, ToEngineThread } from './thread-protocol.js';
-
-/** Starts the engine thread; tests pass their own to start a different entry. */
-export type EngineThreadStarter = (options: EngineThreadOptions) => Worker;
+import type { EngineThreadHandle, EngineThreadOptions, EngineThreadStarter, FromEngineThread, ToEngineThread } from './thread-protocol.js';
+import { startEngineThread } from './thread-start.js';
 
 /** How long `dispose()` lets the thread free its model before the thread is stopped anyway. */
 const DISPOSE_GRACE_MS = 5_000;
@@ -32,7 +29,7 @@ interface PendingCall {
 
 /** One thread and the calls it owes an answer. */
 interface Session {
-  readonly worker: Worker;
+  readonly worker: EngineThreadHandle;
   readonly calls: Map<number, PendingCall>;
   alive: boolean;
   /** Models this thread loaded (to load again in a fresh thread after a crash). */
@@ -50,6 +47,7 @@ export class ThreadReranker implements Reranker {
   #nextCall = 1;
   #disposed = false;
 
+  /** `start` starts the thread (default: engine-thread.js); tests pass their own to start another entry. */
   constructor(options: EngineThreadOptions, onProgress?: ProgressCallback, start: EngineThreadStarter = startEngineThread) {
     this.#options = options;
     this.#onProgress = guardProgress(onProgress);
@@ -106,7 +104,7 @@ export class ThreadReranker implements Reranker {
     // The thread keeps the process alive only while it owes answers (see #call).
     worker.unref();
     const session: Session = { worker, calls: new Map(), alive: true, loaded: new Set() };
-    worker.on('message', (message: FromEngineThread) => this.#receive(session, message));
+    worker.on('message', (message) => this.#receive(session, message));
     worker.on('error', (error) => this.#crashed(session, `The rerank thread failed: ${messageOf(error)}`));
     worker.on('messageerror', () => this.#crashed(session, 'A message from the rerank thread could not be read.'));
     worker.on('exit', (code) => this.#crashed(session, `The rerank thread exited (code ${code}).`));
@@ -164,24 +162,4 @@ export class ThreadReranker implements Reranker {
     }
     void session.worker.terminate();
   }
-}
-
-/** Starts engine-thread.js next to this module with `options`. */
-export function startEngineThread(options: EngineThreadOptions): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return startThreadEntry(new URL(fromSource ? './engine-thread.ts' : './engine-thread.js', import.meta.url), options);
-}
-
-/**
- * Starts a thread running `entry` with `options` as its `workerData`. A .ts entry (from source:
- * tests, `node --import tsx`) needs tsx in the thread: Node 20 loads a worker's entry before the
- * hooks of an inherited `--import tsx` apply ("Unknown file extension .ts"), and vitest runs
- * TypeScript without tsx at all, so such a thread starts from a one-line script that registers
- * tsx's loader and then imports the entry.
- */
-export function startThreadEntry(entry: URL, options: EngineThreadOptions): Worker {
-  const common = { workerData: options, name: 'webrerank-engine' };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, common);
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`, { ...common, eval: true });
 }
