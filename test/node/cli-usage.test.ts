@@ -21,7 +21,7 @@ const run = promisify(execFile);
 describe('usage errors', () => {
   it.each([
     [['rank', '--bogus', '1'], /^webrerank rank: unknown option --bogus; options: --model-path, --model, --backend, --dtype, .*--jsonl, --help$/],
-    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --busy-retry-after, --help$/],
+    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --busy-retry-after, --in-process, --help$/],
     [['rank', '--dtype', 'int4', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype must be q8, fp32 or fp16, got "int4"$/],
     [['rank', '--dtype', 'fp16', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype fp16 does not run on --backend cpu, which takes q8 or fp32$/],
     [['rank', '--backend', 'webgpu', '--dtype', 'q8', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype q8 does not run on --backend webgpu, which takes fp16 or fp32$/],
@@ -29,6 +29,7 @@ describe('usage errors', () => {
     [['serve', '--port', 'http'], /^webrerank serve: --port must be an integer of at least 0, got "http"$/],
     [['serve', '--rate-limit', 'fast'], /^webrerank serve: --rate-limit must be a positive number, got "fast"$/],
     [['serve', '--upstream', 'http://127.0.0.1:9', '--upstream-protocol', 'grpc'], /^webrerank serve: --upstream-protocol must be rerank or tei, got "grpc"$/],
+    [['serve', '--upstream', 'http://127.0.0.1:9', '--in-process'], /^webrerank serve: --in-process runs a local model; it means nothing with --upstream$/],
     [['rank', '--threads', '0', '--query', 'q', '--document', 'd'], /^webrerank rank: --threads must be a positive integer, got "0"$/],
     [['rank', '--query'], /^webrerank rank: Option '--query <value>' argument missing$/],
     [['rank', 'extra'], /^webrerank rank: unexpected argument extra; options: /],
