@@ -10,6 +10,8 @@
 export { createReranker, nodeModelRegistry } from './node/create-node-reranker.js';
 export type { NodeRerankerOptions } from './node/create-node-reranker.js';
 export { RerankEngine } from './engine/engine.js';
+/** What `createReranker({ inWorker: true })` returns: the engine in a worker thread of its own. */
+export { ThreadReranker } from './node/thread-reranker.js';
 /** Whether onnxruntime-node's WebGPU provider has an adapter here, and one that runs fp16. */
 export { probeNodeWebGpu } from './node/webgpu-probe.js';
 export type { NodeWebGpuCapabilities } from './node/webgpu-probe.js';

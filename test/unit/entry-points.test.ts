@@ -7,10 +7,11 @@ import * as browser from '../../src/index.js';
 import * as node from '../../src/node.js';
 
 /**
- * Node-only: the in-process engine class (the browser runs it behind createReranker), and the
- * probe of onnxruntime-node's WebGPU provider (the browser probes navigator.gpu in its worker).
+ * Node-only: the in-process engine class and the engine in a worker thread (the browser runs both
+ * behind createReranker), and the probe of onnxruntime-node's WebGPU provider (the browser probes
+ * navigator.gpu in its worker).
  */
-const NODE_ONLY = new Set(['RerankEngine', 'nodeModelRegistry', 'probeNodeWebGpu']);
+const NODE_ONLY = new Set(['RerankEngine', 'ThreadReranker', 'nodeModelRegistry', 'probeNodeWebGpu']);
 
 describe('the entry points', () => {
   it('export the same names, besides what only Node has', () => {
