@@ -205,12 +205,15 @@ describe('Node projects with the tarball installed', () => {
 
 describe('`npx webrerank serve` from the installed tarball', () => {
   it('answers /health and ranks with its model in the engine thread', async () => {
-    const serve = spawn('npx', ['--no-install', 'webrerank', 'serve', '--model-path', modelDir, '--dtype', 'fp32', '--port', '0'], { cwd: consumers.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: npx does not pass a signal on to the command it started, so the
+    // test stops the whole group, as a terminal's Ctrl-C does.
+    const serve = spawn('npx', ['--no-install', 'webrerank', 'serve', '--model-path', modelDir, '--dtype', 'fp32', '--port', '0'], { cwd: consumers.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
     let stderr = '';
     serve.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let url: string | undefined;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
+      url = await new Promise<string>((resolve, reject) => {
         let stdout = '';
         serve.stdout.on('data', (chunk: Buffer) => {
           stdout += chunk.toString();
@@ -224,9 +227,14 @@ describe('`npx webrerank serve` from the installed tarball', () => {
       expect(response.status).toBe(200);
       expectSameRanking((await response.json()) as RerankResponse, nodeResponse);
     } finally {
-      // npx ends by the signal it passes on (exit code null): what matters is that it ends.
-      serve.kill('SIGTERM');
+      process.kill(-(serve.pid as number), 'SIGTERM');
       await exited;
+      // The server itself (npx's child) is gone too: its port refuses.
+      for (let tries = 0; url !== undefined && tries < 100; tries++) {
+        if (!(await fetch(`${url}/health`).then(() => true, () => false))) url = undefined;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(url, 'webrerank serve still answers after SIGTERM').toBeUndefined();
     }
   });
 });
