@@ -45,8 +45,7 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
   const loaded = new Map<string, Uint8Array>();
   for (const entry of order) {
     const progress = (bytes: number, total: number | undefined) => report({ status: 'progress', file: entry.file, loaded: bytes, total: total ?? 0 });
-    const readOptions = { onDemand: entry.onDemand === true };
-    const stored = await options.store?.read(entry.url, (bytes) => progress(bytes, entry.size), readOptions);
+    const stored = await options.store?.read(entry.url, (bytes) => progress(bytes, entry.size), entry.onDemand ? { onDemand: 'prefer' } : {});
     if (stored) {
       report({ status: 'download', file: entry.file, source: 'cache' });
       progress(stored.length, stored.length);
@@ -55,8 +54,9 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
     }
     report({ status: 'download', file: entry.file, source: 'network' });
     const downloaded = await download(entry, options, progress);
-    // Stored now: read it back on demand, so the downloaded copy can go before the session is built.
-    const reread = entry.onDemand && downloaded.stored ? await options.store?.read(entry.url, undefined, readOptions) : undefined;
+    // Stored now: read it back on demand where that works, so the downloaded copy can go before
+    // the session is built (never a second copy in memory).
+    const reread = entry.onDemand && downloaded.stored ? await options.store?.read(entry.url, undefined, { onDemand: 'only' }) : undefined;
     loaded.set(entry.file, reread ?? downloaded.bytes);
   }
   return loaded;

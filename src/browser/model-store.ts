@@ -85,9 +85,10 @@ export class ModelStore {
    * when the file isn't stored or fails the check (then it is deleted, so the caller downloads it
    * again). `onBytes` is told the bytes read so far. With `onDemand`, where the file can be opened
    * synchronously, the bytes are read on demand (see stored-file.ts; `close()` them when done)
-   * instead of into memory.
+   * instead of into memory; where it can't, `'prefer'` reads it into memory and `'only'` returns
+   * undefined (the file stays stored).
    */
-  async read(url: string, onBytes?: (loaded: number) => void, options: { onDemand?: boolean } = {}): Promise<Uint8Array | StoredFileBytes | undefined> {
+  async read(url: string, onBytes?: (loaded: number) => void, options: { onDemand?: 'prefer' | 'only' } = {}): Promise<Uint8Array | StoredFileBytes | undefined> {
     const key = await fileKey(url);
     const record = await this.#record(key);
     if (!record) return undefined;
@@ -105,6 +106,7 @@ export class ModelStore {
       return undefined;
     }
     const onDemand = options.onDemand ? await openStoredBytes(handle) : undefined;
+    if (!onDemand && options.onDemand === 'only') return undefined;
     if (onDemand) {
       const ok = await matchesRecord(onDemand, record, onBytes).catch(() => false);
       if (ok) return onDemand;
