@@ -12,6 +12,7 @@ import { RerankError } from '../core/errors.js';
 import type { TransformersProgressEvent } from '../core/progress.js';
 import type { ModelStore, StoreWriter } from './model-store.js';
 import { incrementalHash, type IncrementalHash } from './file-digest.js';
+import { freeNow } from './stored-file.js';
 
 /** One file of a model: its name in the model's layout and where it is downloaded from. */
 export interface ModelFile {
@@ -57,6 +58,7 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
     // Stored now: read it back on demand where that works, so the downloaded copy can go before
     // the session is built (never a second copy in memory).
     const reread = entry.onDemand && downloaded.stored ? await options.store?.read(entry.url, undefined, { onDemand: 'only' }) : undefined;
+    if (reread) freeNow(downloaded.bytes);
     loaded.set(entry.file, reread ?? downloaded.bytes);
   }
   return loaded;

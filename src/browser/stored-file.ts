@@ -124,6 +124,7 @@ export function bytesOnDemand(file: SyncFile): StoredFileBytes {
     },
     close: {
       value: () => {
+        freeNow(scratch);
         scratch = new Uint8Array(0);
         window = scratch;
         file.close();
@@ -131,6 +132,17 @@ export function bytesOnDemand(file: SyncFile): StoredFileBytes {
     },
   });
   return bytes as StoredFileBytes;
+}
+
+/**
+ * Frees `bytes`' memory now rather than at V8's next full collection (which a synchronous session
+ * build, or the first rerank after it, may run well before): detaching an ArrayBuffer releases its
+ * store at once. The 244 MiB tensor scratch left to the collector measured 1,359 MiB at the bench's
+ * peak. Where `transfer` is missing, the collector frees it as before.
+ */
+export function freeNow(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+  if (buffer.byteLength > 0 && !buffer.detached && !(typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer)) buffer.transfer?.(0);
 }
 
 /** Whether the file behind `bytes` is the one recorded; reads it once, a piece at a time. */
@@ -144,6 +156,7 @@ export async function matchesRecord(bytes: StoredFileBytes, expected: StoredDige
     hash.update(view);
     onBytes?.(offset + view.length);
   }
+  freeNow(piece);
   return hash.hex() === expected.xxh128;
 }
 
