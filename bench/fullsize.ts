@@ -40,6 +40,11 @@ export interface FullSizeResult {
   warm_load_vs_raw: number | null;
   /** Where the warm load's files came from, as its progress events said ('file: cache'). */
   warm_load_sources: string[];
+  /**
+   * The warm load in phases (s): worker start + probe + plan, reading and checking the files,
+   * tokenizer + session build, and 'ready' to createReranker's answer.
+   */
+  warm_load_phases_s: Record<string, number> | null;
   /** A second tab's load with `createReranker({ shared: true })`; null: not measured yet. */
   shared_second_tab_load_s: null;
   shared_second_tab_note: string;
@@ -120,7 +125,8 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       }
       const peak = session.peakRssMib().overall;
       await session.dispose();
-      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak, runs, rss };
+      const phases = loaded.info.notes?.load_phases_ms as Record<string, number> | undefined;
+      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], phases, peak, runs, rss };
     });
 
     const later = warm?.runs.slice(1).sort((a, b) => a - b) ?? [];
@@ -139,6 +145,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       raw_session_create_s: seconds(raw),
       warm_load_vs_raw: warm && raw ? round(warm.loadMs / raw, 2) : null,
       warm_load_sources: warm?.sources ?? [],
+      warm_load_phases_s: warm?.phases ? Object.fromEntries(Object.entries(warm.phases).map(([phase, ms]) => [phase, seconds(ms) as number])) : null,
       shared_second_tab_load_s: null,
       shared_second_tab_note: 'not measured: this section does not open a second tab with createReranker({ shared: true }) yet (that API reached main after the section was written)',
       first_rerank_s: seconds(warm?.runs[0]),
