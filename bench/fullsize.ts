@@ -58,6 +58,8 @@ export interface FullSizeResult {
   cold_peak_rss_mib: number | null;
   /** Renderer peak of the warm load and every rerank after it. */
   warm_peak_rss_mib: number | null;
+  /** Renderer peak while reranking only (VmHWM reset after the warm load, where permitted). */
+  rerank_peak_rss_mib: number | null;
   /** Renderer RSS after the first rerank and after each later one. */
   rss_after_reranks_mib: (number | null)[];
   /** Last minus first of rss_after_reranks_mib. */
@@ -116,6 +118,8 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
     });
     const warm = await withSession('warm load (fresh browser, same profile: the OPFS cache), then reranks', WEBRERANK, profile, async (session) => {
       const loaded = await load(session);
+      // From here the peak is the reranks' own (the load's stays in the overall peak).
+      session.startCalls();
       const runs: number[] = [];
       const rss: (number | null)[] = [];
       for (let index = 0; index <= reranks; index++) {
@@ -123,10 +127,10 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
         rss.push(session.rssMib());
         log(`    rerank ${index + 1}: ${((runs.at(-1) as number) / 1000).toFixed(1)} s, renderer RSS ${rss.at(-1)} MiB`);
       }
-      const peak = session.peakRssMib().overall;
+      const { overall: peak, calls: rerankPeak } = session.peakRssMib();
       await session.dispose();
       const phases = loaded.info.notes?.load_phases_ms as Record<string, number> | undefined;
-      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], phases, peak, runs, rss };
+      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], phases, peak, rerankPeak, runs, rss };
     });
 
     const later = warm?.runs.slice(1).sort((a, b) => a - b) ?? [];
@@ -155,6 +159,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       peak_rss_vs_file: peak ? round((peak * 2 ** 20) / modelBytes, 2) : null,
       cold_peak_rss_mib: cold?.peak ?? null,
       warm_peak_rss_mib: warm?.peak ?? null,
+      rerank_peak_rss_mib: warm?.rerankPeak ?? null,
       rss_after_reranks_mib: rss,
       rss_growth_over_reranks_mib: firstRss !== null && lastRss !== null ? lastRss - firstRss : null,
       load_avg_1m: loadAvgs,
