@@ -43,6 +43,11 @@ export interface FullSizeResult extends SharedTabResult {
   warm_load_vs_raw: number | null;
   /** Where the warm load's files came from, as its progress events said ('file: cache'). */
   warm_load_sources: string[];
+  /**
+   * The warm load in phases (s): worker start + probe + plan, reading and checking the files,
+   * tokenizer + session build, and 'ready' to createReranker's answer.
+   */
+  warm_load_phases_s: Record<string, number> | null;
   first_rerank_s: number | null;
   rerank_p50_s: number | null;
   reranks: number;
@@ -53,6 +58,8 @@ export interface FullSizeResult extends SharedTabResult {
   cold_peak_rss_mib: number | null;
   /** Renderer peak of the warm load and every rerank after it. */
   warm_peak_rss_mib: number | null;
+  /** Renderer peak while reranking only (VmHWM reset after the warm load, where permitted). */
+  rerank_peak_rss_mib: number | null;
   /** Renderer RSS after the first rerank and after each later one. */
   rss_after_reranks_mib: (number | null)[];
   /** Last minus first of rss_after_reranks_mib. */
@@ -111,6 +118,8 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
     });
     const warm = await withSession('warm load (fresh browser, same profile: the OPFS cache), then reranks', WEBRERANK, profile, async (session) => {
       const loaded = await load(session);
+      // From here the peak is the reranks' own (the load's stays in the overall peak).
+      session.startCalls();
       const runs: number[] = [];
       const rss: (number | null)[] = [];
       for (let index = 0; index <= reranks; index++) {
@@ -118,9 +127,10 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
         rss.push(session.rssMib());
         log(`    rerank ${index + 1}: ${((runs.at(-1) as number) / 1000).toFixed(1)} s, renderer RSS ${rss.at(-1)} MiB`);
       }
-      const peak = session.peakRssMib().overall;
+      const { overall: peak, calls: rerankPeak } = session.peakRssMib();
       await session.dispose();
-      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], peak, runs, rss };
+      const phases = loaded.info.notes?.load_phases_ms as Record<string, number> | undefined;
+      return { loadMs: loaded.ms, sources: (loaded.info.notes?.sources as string[] | undefined) ?? [], phases, peak, rerankPeak, runs, rss };
     });
     const shared = await runSharedTabBench(host, modelDir, log, loadAvg);
     if (shared.shared_error) errors.push(`shared tabs: ${shared.shared_error}`);
@@ -141,6 +151,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       raw_session_create_s: seconds(raw),
       warm_load_vs_raw: warm && raw ? round(warm.loadMs / raw, 2) : null,
       warm_load_sources: warm?.sources ?? [],
+      warm_load_phases_s: warm?.phases ? Object.fromEntries(Object.entries(warm.phases).map(([phase, ms]) => [phase, seconds(ms) as number])) : null,
       ...shared,
       first_rerank_s: seconds(warm?.runs[0]),
       rerank_p50_s: later.length > 0 ? seconds(later[Math.floor((later.length - 1) / 2)] as number) : null,
@@ -149,6 +160,7 @@ export async function runFullSizeBench(host: ChromiumHost, modelDir: string, log
       peak_rss_vs_file: peak ? round((peak * 2 ** 20) / modelBytes, 2) : null,
       cold_peak_rss_mib: cold?.peak ?? null,
       warm_peak_rss_mib: warm?.peak ?? null,
+      rerank_peak_rss_mib: warm?.rerankPeak ?? null,
       rss_after_reranks_mib: rss,
       rss_growth_over_reranks_mib: firstRss !== null && lastRss !== null ? lastRss - firstRss : null,
       load_avg_1m: loadAvgs,

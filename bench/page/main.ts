@@ -18,6 +18,10 @@ function webrerankRunner(spec: VariantSpec): Runner {
     async load() {
       // Where each model file came from: 'network' or 'cache' (the full-size bench's warm load).
       const sources: string[] = [];
+      // When each phase began (ms since the call): the first event (worker started, plan made),
+      // 'building' (every file read and checked), 'ready' (tokenizer and session built).
+      const started = performance.now();
+      const phases: Record<string, number> = {};
       reranker = await createReranker({
         models: [{ id: 'bench', source: { path: `${BENCH_MODELS_PREFIX}/${spec.model}` } }],
         device: 'wasm',
@@ -26,6 +30,8 @@ function webrerankRunner(spec: VariantSpec): Runner {
         cache: spec.cache ?? false,
         onProgress: (event) => {
           if (event.status === 'download' && !sources.includes(`${event.file}: ${event.source}`)) sources.push(`${event.file}: ${event.source}`);
+          const phase = event.status === 'building' || event.status === 'ready' ? event.status : 'first_event';
+          phases[phase] ??= performance.now() - started;
         },
         ...rerankerTuning(spec),
       });
@@ -40,6 +46,7 @@ function webrerankRunner(spec: VariantSpec): Runner {
           plan: info.plan?.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`),
           cache: info.cache,
           sources,
+          load_phases_ms: loadPhases(phases, performance.now() - started),
         },
       };
     },
@@ -51,6 +58,17 @@ function webrerankRunner(spec: VariantSpec): Runner {
       await reranker?.dispose();
     },
   };
+}
+
+/**
+ * A load's time in phases (ms): worker start, probe and plan until the first progress event; the
+ * files (read from the cache and checked, or downloaded) until 'building'; the tokenizer and the
+ * session until 'ready'; and 'ready' to createReranker's answer.
+ */
+function loadPhases(at: Record<string, number>, total: number): Record<string, number> | undefined {
+  const { first_event: first, building, ready } = at;
+  if (first === undefined || building === undefined || ready === undefined) return undefined;
+  return { start_to_first_event: Math.round(first), files: Math.round(building - first), tokenizer_and_session: Math.round(ready - building), ready_to_answer: Math.round(total - ready) };
 }
 
 /** A runner living in approach.worker.ts: every command is relayed to the worker's own Driver. */

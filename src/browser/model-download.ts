@@ -10,12 +10,19 @@
  */
 import { RerankError } from '../core/errors.js';
 import type { TransformersProgressEvent } from '../core/progress.js';
-import { sha256Hex, type ModelStore, type StoreWriter } from './model-store.js';
+import type { ModelStore, StoreWriter } from './model-store.js';
+import { incrementalHash, type IncrementalHash } from './file-digest.js';
+import { freeNow } from './stored-file.js';
 
 /** One file of a model: its name in the model's layout and where it is downloaded from. */
 export interface ModelFile {
   file: string;
   url: string;
+  /**
+   * Read it from the store on demand rather than into memory, where the store can (the weights:
+   * onnxruntime-web then reads each tensor straight from the disk). Such bytes need `close()`.
+   */
+  onDemand?: boolean;
 }
 
 export interface DownloadOptions {
@@ -27,7 +34,8 @@ export interface DownloadOptions {
 
 /**
  * The bytes of every file, by file name. Small files first, so the label's file count moves
- * early; each file is one buffer in memory (no second copy, also when read from the store).
+ * early; each file is one buffer in memory (no second copy, also when read from the store), or —
+ * for an `onDemand` file that is in the store — read from there on demand.
  */
 export async function fetchModelFiles(files: readonly ModelFile[], options: DownloadOptions): Promise<Map<string, Uint8Array>> {
   const report = options.onProgress ?? (() => undefined);
@@ -38,7 +46,7 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
   const loaded = new Map<string, Uint8Array>();
   for (const entry of order) {
     const progress = (bytes: number, total: number | undefined) => report({ status: 'progress', file: entry.file, loaded: bytes, total: total ?? 0 });
-    const stored = await options.store?.read(entry.url, (bytes) => progress(bytes, entry.size));
+    const stored = await options.store?.read(entry.url, (bytes) => progress(bytes, entry.size), entry.onDemand ? { onDemand: 'prefer' } : {});
     if (stored) {
       report({ status: 'download', file: entry.file, source: 'cache' });
       progress(stored.length, stored.length);
@@ -46,7 +54,12 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
       continue;
     }
     report({ status: 'download', file: entry.file, source: 'network' });
-    loaded.set(entry.file, await download(entry, options, progress));
+    const downloaded = await download(entry, options, progress);
+    // Stored now: read it back on demand where that works, so the downloaded copy can go before
+    // the session is built (never a second copy in memory).
+    const reread = entry.onDemand && downloaded.stored ? await options.store?.read(entry.url, undefined, { onDemand: 'only' }) : undefined;
+    if (reread) freeNow(downloaded.bytes);
+    loaded.set(entry.file, reread ?? downloaded.bytes);
   }
   return loaded;
 }
@@ -64,7 +77,7 @@ async function knownSize(file: ModelFile, store: ModelStore | null): Promise<num
   }
 }
 
-async function download(entry: ModelFile, options: DownloadOptions, progress: (bytes: number, total: number | undefined) => void): Promise<Uint8Array> {
+async function download(entry: ModelFile, options: DownloadOptions, progress: (bytes: number, total: number | undefined) => void): Promise<{ bytes: Uint8Array; stored: boolean }> {
   let response: Response;
   try {
     response = await fetch(entry.url);
@@ -81,13 +94,15 @@ async function download(entry: ModelFile, options: DownloadOptions, progress: (b
   const size = plainLength(response);
   const writer = await options.store?.writer(entry.url, { model: options.model, file: entry.file, size });
   try {
-    const bytes = await readBody(response, size, writer, (loaded) => progress(loaded, size));
+    // The hashes of what arrived are what a later read must match: taken as the bytes arrive.
+    const hashes = writer ? { sha256: await incrementalHash('sha256'), xxh128: await incrementalHash('xxh128') } : undefined;
+    const bytes = await readBody(response, size, writer, (loaded) => progress(loaded, size), hashes ? [hashes.sha256, hashes.xxh128] : []);
     if (size !== undefined && bytes.length !== size) {
       throw new RerankError('model_load_failed', `The download of ${entry.file} from ${entry.url} ended after ${bytes.length} of ${size} bytes.`);
     }
     // The hash of what arrived is what a later read must match.
-    if (writer) await writer.finish(await sha256Hex(bytes));
-    return bytes;
+    const stored = writer && hashes ? await writer.finish({ sha256: hashes.sha256.hex(), xxh128: hashes.xxh128.hex() }) : false;
+    return { bytes, stored };
   } catch (error) {
     await writer?.abort();
     throw error instanceof RerankError ? error : new RerankError('model_load_failed', `The download of ${entry.file} from ${entry.url} failed: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
@@ -98,7 +113,7 @@ async function download(entry: ModelFile, options: DownloadOptions, progress: (b
  * Reads the body into one buffer, writing each piece to the store as it comes. With a known size
  * the buffer is allocated once; without (a compressed answer), pieces are joined at the end.
  */
-async function readBody(response: Response, size: number | undefined, writer: StoreWriter | undefined, onBytes: (loaded: number) => void): Promise<Uint8Array> {
+async function readBody(response: Response, size: number | undefined, writer: StoreWriter | undefined, onBytes: (loaded: number) => void, hashes: IncrementalHash[]): Promise<Uint8Array> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const whole = size !== undefined ? new Uint8Array(size) : undefined;
   const pieces: Uint8Array[] = [];
@@ -114,6 +129,7 @@ async function readBody(response: Response, size: number | undefined, writer: St
       pieces.push(value);
     }
     loaded += value.length;
+    for (const hash of hashes) hash.update(value);
     await writer?.write(value);
     onBytes(loaded);
   }

@@ -1,7 +1,8 @@
 /**
  * The browser's way to get a model's files to onnxruntime-web: which files and where from, fetched
  * once (store or network, one progress bar), and the weights handed over as external data so the
- * WASM heap holds them once, not twice.
+ * WASM heap holds them once, not twice — read from the model store on demand where it can, so they
+ * are not in JS memory at all while the session is built.
  */
 import type { ModelEntry, ModelSource } from '../core/models.js';
 import type { Dtype } from '../core/contract.js';
@@ -9,6 +10,7 @@ import type { FilePreparer, PreparedModelFiles } from '../engine/cross-encoder.j
 import { splitOnnxWeights } from '../engine/external-weights.js';
 import { fetchModelFiles, type ModelFile } from './model-download.js';
 import type { ModelStore } from './model-store.js';
+import type { StoredFileBytes } from './stored-file.js';
 
 /** transformers.js' file name per dtype. */
 const ONNX_FILE: Record<Dtype, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' };
@@ -25,7 +27,9 @@ export function modelFiles(entry: ModelEntry, dtype: Dtype, hub: HubLocation, pa
   const names = ['config.json', 'tokenizer_config.json', 'tokenizer.json', onnx];
   if (entry.externalData?.[dtype]) names.push(`${onnx}_data`);
   const base = baseUrl(entry.source, hub, pageUrl);
-  return names.map((file) => ({ file, url: new URL(file, base).href }));
+  // A single-file model is split (below) and its weights read from the store on demand.
+  const onDemand = !entry.externalData?.[dtype];
+  return names.map((file) => ({ file, url: new URL(file, base).href, ...(onDemand && file === onnx ? { onDemand } : {}) }));
 }
 
 function baseUrl(source: ModelSource, hub: HubLocation, pageUrl: string): string {
@@ -56,14 +60,26 @@ export function browserFilePreparer(options: { store: () => Promise<ModelStore |
 }
 
 function prepare(bytes: Map<string, Uint8Array>, onnxFile: string): PreparedModelFiles {
-  const model = bytes.get(onnxFile) as Uint8Array;
+  const model = bytes.get(onnxFile) as Uint8Array | StoredFileBytes;
   const modelBytes = model.length + (bytes.get(`${onnxFile}_data`)?.length ?? 0);
+  const onDemand = 'close' in model ? model : undefined;
   let externalData: PreparedModelFiles['externalData'];
   // A model already in external-data form is left alone: its weights are outside the graph.
-  const split = bytes.has(`${onnxFile}_data`) ? null : splitOnnxWeights(model, WEIGHTS_PATH);
+  let split: ReturnType<typeof splitOnnxWeights>;
+  try {
+    split = bytes.has(`${onnxFile}_data`) ? null : splitOnnxWeights(onDemand ?? model, WEIGHTS_PATH);
+  } catch (error) {
+    onDemand?.close();
+    throw error;
+  }
   if (split) {
     bytes.set(onnxFile, split.graph);
+    // Stored bytes read on demand: onnxruntime-web reads each tensor from the disk into WASM.
     externalData = [{ path: WEIGHTS_PATH, data: model }];
+  } else if (onDemand) {
+    // Nothing to split (tiny weights): transformers.js reads the file as it is, from memory.
+    bytes.set(onnxFile, onDemand.bytes(0, onDemand.length));
+    onDemand.close();
   }
   const prepared: PreparedModelFiles = {
     cache: {
@@ -80,6 +96,7 @@ function prepare(bytes: Map<string, Uint8Array>, onnxFile: string): PreparedMode
     },
     modelBytes,
     release() {
+      if (split) onDemand?.close();
       bytes.clear();
       delete prepared.externalData;
     },

@@ -6,16 +6,18 @@
  * error") because the whole body has to be one blob. Here a download is written as it arrives, in
  * pieces of a few MB, and read back with one copy in memory (a `File` from OPFS is disk-backed).
  *
- * Integrity: each file's size and SHA-256 are recorded after its download completed, in a small
- * JSON beside it (written last, so a file without one is an unfinished download). A read checks
- * both; a truncated or corrupted file is deleted and reported as missing, so it is fetched again —
- * never loaded.
+ * Integrity: each file's size, SHA-256 and XXH3-128 are recorded after its download completed
+ * (file-digest.ts says why two hashes), in a small JSON beside it (written last, so a file without
+ * one is an unfinished download). A read checks the size and the XXH3-128 as it reads; a truncated
+ * or corrupted file is deleted and reported as missing, so it is fetched again — never loaded.
  *
  * Layout: `<cache name>/<key>.bin` + `<key>.json`, the key a hash of the file's URL.
  */
 import { formatBytes } from '../core/progress.js';
 import { PieceWriter, type StoreWriter } from './store-writer.js';
 import type { StoragePersistence } from './storage-persistence.js';
+import { sha256Hex } from './file-digest.js';
+import { matchesRecord, openStoredBytes, readVerified, type StoredFileBytes } from './stored-file.js';
 
 export type { StoreWriter } from './store-writer.js';
 
@@ -45,6 +47,11 @@ export interface CachedModelFile {
   sha256: string;
   /** When the download completed (ISO 8601). */
   storedAt: string;
+}
+
+/** What the store records of a file: what `listCachedModels()` shows, plus the hash reads check. */
+interface StoredRecord extends CachedModelFile {
+  xxh128: string;
 }
 
 /** The OPFS folder webrerank keeps model files in by default. */
@@ -77,17 +84,22 @@ export class ModelStore {
   }
 
   /**
-   * The stored bytes of `url`, checked against the recorded size and SHA-256; undefined when the
-   * file isn't stored or fails the check (then it is deleted, so the caller downloads it again).
-   * `onBytes` is told the bytes read so far.
+   * The stored bytes of `url`, checked against the recorded size and hash; undefined
+   * when the file isn't stored or fails the check (then it is deleted, so the caller downloads it
+   * again). `onBytes` is told the bytes read so far. With `onDemand`, where the file can be opened
+   * synchronously, the bytes are read on demand (see stored-file.ts; `close()` them when done)
+   * instead of into memory; where it can't, `'prefer'` reads it into memory and `'only'` returns
+   * undefined (the file stays stored).
    */
-  async read(url: string, onBytes?: (loaded: number) => void): Promise<Uint8Array | undefined> {
+  async read(url: string, onBytes?: (loaded: number) => void, options: { onDemand?: 'prefer' | 'only' } = {}): Promise<Uint8Array | StoredFileBytes | undefined> {
     const key = await fileKey(url);
     const record = await this.#record(key);
     if (!record) return undefined;
+    let handle: FileSystemFileHandle;
     let file: File;
     try {
-      file = await (await this.folder.getFileHandle(`${key}.bin`)).getFile();
+      handle = await this.folder.getFileHandle(`${key}.bin`);
+      file = await handle.getFile();
     } catch {
       await this.#remove(key);
       return undefined;
@@ -96,16 +108,18 @@ export class ModelStore {
       this.#discard(key, record, `its size is ${formatBytes(file.size)}, the download was ${formatBytes(record.bytes)}`);
       return undefined;
     }
-    const bytes = await readStream(file.stream(), record.bytes, onBytes);
-    if (!bytes) {
-      this.#discard(key, record, 'it could not be read completely');
-      return undefined;
+    const onDemand = options.onDemand ? await openStoredBytes(handle) : undefined;
+    if (!onDemand && options.onDemand === 'only') return undefined;
+    if (onDemand) {
+      const ok = await matchesRecord(onDemand, record, onBytes).catch(() => false);
+      if (ok) return onDemand;
+      onDemand.close();
+    } else {
+      const bytes = await readVerified(file.stream(), record, onBytes);
+      if (bytes) return bytes;
     }
-    if ((await sha256Hex(bytes)) !== record.sha256) {
-      this.#discard(key, record, 'its SHA-256 differs from the download');
-      return undefined;
-    }
-    return bytes;
+    this.#discard(key, record, 'its hash differs from the download');
+    return undefined;
   }
 
   /**
@@ -125,8 +139,8 @@ export class ModelStore {
       return undefined;
     }
     return new PieceWriter(writable, {
-      finish: async (bytes, sha256) => {
-        const record: CachedModelFile = { model: meta.model, file: meta.file, url, bytes, sha256, storedAt: new Date().toISOString() };
+      finish: async (bytes, hashes) => {
+        const record: StoredRecord = { model: meta.model, file: meta.file, url, bytes, ...hashes, storedAt: new Date().toISOString() };
         await writeText(this.folder, `${key}.json`, JSON.stringify(record));
       },
       fail: async (error) => {
@@ -142,7 +156,7 @@ export class ModelStore {
     for await (const name of folderNames(this.folder)) {
       if (!name.endsWith('.json')) continue;
       const record = await this.#record(name.slice(0, -'.json'.length));
-      if (record) files.push(record);
+      if (record) files.push({ model: record.model, file: record.file, url: record.url, bytes: record.bytes, sha256: record.sha256, storedAt: record.storedAt });
     }
     return files.sort((a, b) => a.model.localeCompare(b.model) || a.file.localeCompare(b.file));
   }
@@ -158,12 +172,13 @@ export class ModelStore {
     return deleted;
   }
 
-  async #record(key: string): Promise<CachedModelFile | undefined> {
+  async #record(key: string): Promise<StoredRecord | undefined> {
     try {
       const text = await (await (await this.folder.getFileHandle(`${key}.json`)).getFile()).text();
-      const record = JSON.parse(text) as Partial<CachedModelFile>;
-      const valid = typeof record.url === 'string' && typeof record.bytes === 'number' && typeof record.sha256 === 'string' && typeof record.file === 'string' && typeof record.model === 'string' && typeof record.storedAt === 'string';
-      return valid ? (record as CachedModelFile) : undefined;
+      const record = JSON.parse(text) as Partial<StoredRecord>;
+      // A record without the read hash (an older layout) can't be checked on read: not stored.
+      const valid = typeof record.url === 'string' && typeof record.bytes === 'number' && typeof record.sha256 === 'string' && typeof record.xxh128 === 'string' && typeof record.file === 'string' && typeof record.model === 'string' && typeof record.storedAt === 'string';
+      return valid ? (record as StoredRecord) : undefined;
     } catch {
       return undefined;
     }
@@ -251,36 +266,9 @@ async function writeText(folder: FileSystemDirectoryHandle, name: string, text: 
   await writable.close();
 }
 
-/** Reads a stream of exactly `size` bytes into one buffer; undefined if it ends early or overruns. */
-async function readStream(stream: ReadableStream<Uint8Array>, size: number, onBytes?: (loaded: number) => void): Promise<Uint8Array | undefined> {
-  const bytes = new Uint8Array(size);
-  let loaded = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > size) {
-      await reader.cancel();
-      return undefined;
-    }
-    bytes.set(value, loaded);
-    loaded += value.length;
-    onBytes?.(loaded);
-  }
-  return loaded === size ? bytes : undefined;
-}
-
 /** The store's name for `url`'s file: hex of its SHA-256, so any URL makes a valid file name. */
 async function fileKey(url: string): Promise<string> {
   return (await sha256Hex(new TextEncoder().encode(url))).slice(0, 40);
-}
-
-/** SHA-256 of `bytes` as lowercase hex (WebCrypto: native speed, ~1 s for the q8 model here). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }
 
 /** True for a storage-full error, whichever way the browser names it. */

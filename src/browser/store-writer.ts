@@ -7,11 +7,17 @@
 // Larger pieces mean fewer round trips to the storage process; 8 MB is ~1 % of the q8 model.
 const WRITE_PIECE_BYTES = 8 * 2 ** 20;
 
+/** The hashes of a completely written file (see file-digest.ts). */
+export interface FileHashes {
+  sha256: string;
+  xxh128: string;
+}
+
 /** A file being written: bytes in order, then `finish` with their hash. */
 export interface StoreWriter {
   write(bytes: Uint8Array): Promise<void>;
-  /** Records size and hash; until then the file does not count as stored. */
-  finish(sha256: string): Promise<void>;
+  /** Records size and hashes; until then the file does not count as stored. True when it is stored. */
+  finish(hashes: FileHashes): Promise<boolean>;
   /** Drops what was written (a failed download). */
   abort(): Promise<void>;
 }
@@ -26,7 +32,7 @@ export class PieceWriter implements StoreWriter {
 
   constructor(
     private readonly writable: FileSystemWritableFileStream,
-    private readonly hooks: { finish(bytes: number, sha256: string): Promise<void>; fail(error: unknown): Promise<void> },
+    private readonly hooks: { finish(bytes: number, hashes: FileHashes): Promise<void>; fail(error: unknown): Promise<void> },
   ) {}
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -40,14 +46,16 @@ export class PieceWriter implements StoreWriter {
     }
   }
 
-  async finish(sha256: string): Promise<void> {
+  async finish(hashes: FileHashes): Promise<boolean> {
     await this.#flush();
-    if (this.#failed) return;
+    if (this.#failed) return false;
     try {
       await this.writable.close();
-      await this.hooks.finish(this.#written, sha256);
+      await this.hooks.finish(this.#written, hashes);
+      return true;
     } catch (error) {
       await this.#fail(error);
+      return false;
     }
   }
 

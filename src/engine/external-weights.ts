@@ -17,6 +17,18 @@
  * TensorProto.raw_data); every other byte is kept as it is.
  */
 
+/**
+ * The model's bytes as the splitter reads them: in memory, or read on demand from a file (the
+ * browser's model store), so a 569 MB model need not be in memory to be split.
+ */
+export interface ByteSource {
+  readonly length: number;
+  /** The byte at `index` (0 past the end). */
+  byteAt(index: number): number;
+  /** The bytes in `[begin, end)`, as a view or a copy. */
+  bytes(begin: number, end: number): Uint8Array;
+}
+
 /** What {@link splitOnnxWeights} produced. */
 export interface SplitOnnxModel {
   /** The model with its large initializers pointing into the external data. */
@@ -53,8 +65,9 @@ type MessageKind = 'model' | 'graph' | 'tensor';
  * const split = splitOnnxWeights(bytes, 'weights');
  * const session = await ort.InferenceSession.create(split.graph, { externalData: [{ path: 'weights', data: bytes }] });
  */
-export function splitOnnxWeights(model: Uint8Array, location: string, minBytes = 1024): SplitOnnxModel | null {
-  const splitter = new Splitter(model, location, minBytes);
+export function splitOnnxWeights(model: Uint8Array | ByteSource, location: string, minBytes = 1024): SplitOnnxModel | null {
+  // A ByteSource may itself be a Uint8Array (the browser's stored bytes), so ask for the interface.
+  const splitter = new Splitter('byteAt' in model ? model : memorySource(model), location, minBytes);
   const parts: Uint8Array[] = [];
   splitter.copyMessage(0, model.length, parts, 'model');
   if (splitter.movedTensors === 0) return null;
@@ -67,7 +80,7 @@ class Splitter {
   readonly #locationEntry: Uint8Array;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly bytes: ByteSource,
     location: string,
     private readonly minBytes: number,
   ) {
@@ -104,14 +117,14 @@ class Splitter {
 
       const nested: MessageKind | undefined = kind === 'model' && field === MODEL_GRAPH ? 'graph' : kind === 'graph' && field === GRAPH_INITIALIZER ? 'tensor' : undefined;
       if (nested) {
-        sink.push(bytes.subarray(unchangedFrom, fieldStart));
+        sink.push(bytes.bytes(unchangedFrom, fieldStart));
         const inner: Uint8Array[] = [];
         this.copyMessage(bodyStart, bodyEnd, inner, nested);
         sink.push(encodeVarint(tag), encodeVarint(byteLength(inner)), ...inner);
         unchangedFrom = position;
       } else if (kind === 'tensor' && field === TENSOR_RAW_DATA && length >= this.minBytes) {
         // The tensor's bytes stay where they are; the graph points at them.
-        sink.push(bytes.subarray(unchangedFrom, fieldStart));
+        sink.push(bytes.bytes(unchangedFrom, fieldStart));
         sink.push(this.#locationEntry, entry('offset', String(bodyStart)), entry('length', String(length)));
         sink.push(encodeVarint(TENSOR_DATA_LOCATION * 8 + WIRE_VARINT), encodeVarint(DATA_LOCATION_EXTERNAL));
         this.movedTensors += 1;
@@ -119,8 +132,12 @@ class Splitter {
         unchangedFrom = position;
       }
     }
-    sink.push(bytes.subarray(unchangedFrom, end));
+    sink.push(bytes.bytes(unchangedFrom, end));
   }
+}
+
+function memorySource(model: Uint8Array): ByteSource {
+  return { length: model.length, byteAt: (index) => model[index] ?? 0, bytes: (begin, end) => model.subarray(begin, end) };
 }
 
 const encoder = new TextEncoder();
@@ -136,11 +153,11 @@ function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
 }
 
 // Varints as plain numbers: exact up to 2^53, far past any ONNX file a browser can hold.
-function readVarint(bytes: Uint8Array, start: number): [value: number, next: number] {
+function readVarint(bytes: ByteSource, start: number): [value: number, next: number] {
   let value = 0;
   let scale = 1;
   for (let position = start; position < bytes.length; position++) {
-    const byte = bytes[position] as number;
+    const byte = bytes.byteAt(position);
     value += (byte & 0x7f) * scale;
     if (byte < 0x80) return [value, position + 1];
     scale *= 128;

@@ -2,7 +2,8 @@
  * The full-size q8 stand-in (bge-reranker-v2-m3's 24 layers, 569 MB) in real Chromium, as a user
  * gets it: loaded from the app's server into the model cache, ranking; then a second page with
  * every model URL blocked loads it from the cache and ranks the same — while the renderer stays
- * under 3× the model file (it was 4.4×).
+ * under 2.75× the model file (measured 2.26–2.34×; 2.8–3.1× before the weights were read from the
+ * cache on demand, 4.4× before external data).
  *
  * Slow (minutes), so it runs only with WEBRERANK_FULL_SIZE=1 (CI sets it). The model is generated
  * into .cache/standin/full once (~90 s), or taken from WEBRERANK_FULL_SIZE_MODEL_DIR.
@@ -103,7 +104,7 @@ afterAll(async () => {
 });
 
 describe('the full-size q8 model in Chromium', () => {
-  it('loads from the server into the model cache, then loads again with the network blocked, under 3.5x the file in memory (4.4x before external data)', async () => {
+  it('loads from the server into the model cache, then loads again with the network blocked, under 2.75x the file in memory (2.8-3.1x before on-demand weights)', async () => {
     const fileMib = statSync(join(modelDir, MODEL_FILE)).size / 2 ** 20;
     const first = await openHarness(context, server.url);
     const startMib = rendererMib('VmRSS');
@@ -130,13 +131,13 @@ describe('the full-size q8 model in Chromium', () => {
 
     const warmPeak = rendererMib('VmHWM');
     console.log(`full-size q8 (${fileMib.toFixed(0)} MiB): cold load ${(cold.loadMs / 1000).toFixed(1)} s, warm load (cache) ${(warm.loadMs / 1000).toFixed(1)} s; renderer MiB: page open ${startMib}, peak cold ${coldPeak}, after closing the page ${afterMib}, peak warm ${warmPeak}`);
-    // The issue's target is 2.5x and is not met: this design measures 2.8-3.1x (README, "Where the
-    // memory goes"): the file once in JS while the session is built, the weights once in WASM,
-    // and ~300 MiB of renderer, transformers.js and the 250k-piece tokenizer. Loading from one
-    // buffer, as before the weights went over as external data, measured 4.4x; the bound sits
-    // between the two, so a return to that path fails here while the measured spread passes.
+    // The issue's target is 2.5x: measured 2.26-2.34x here (README, "Where the memory goes"): the
+    // weights once in WASM, read from the cache on demand, never the whole file in JS. Holding the
+    // file in JS while the session is built measured 2.8-3.1x (3.04x in CI, which reads ~0.25x
+    // above this machine); the bound sits between the two with that margin, so a return to the
+    // whole file in memory fails here while the measured spread passes.
     // The warm page shares the renderer with what the closed cold page left behind, so only the
     // cold peak is a clean measure.
-    expect(coldPeak).toBeLessThanOrEqual(3.5 * fileMib);
+    expect(coldPeak).toBeLessThanOrEqual(2.75 * fileMib);
   }, 1_200_000);
 });

@@ -2,11 +2,12 @@
  * The browser hands onnxruntime-web the weights as external data (a small graph whose tensors
  * point into the original file): the session must compute exactly what the single file computes.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, inject, it } from 'vitest';
 import { splitOnnxWeights } from '../../src/engine/external-weights.js';
+import { bytesOnDemand } from '../../src/browser/stored-file.js';
 
 const modelDir = inject('tinyModelDir');
 ort.env.wasm.numThreads = 1;
@@ -44,5 +45,34 @@ describe('splitOnnxWeights on other input', () => {
     const once = splitOnnxWeights(bytes, 'weights.bin');
     expect(splitOnnxWeights(once?.graph as Uint8Array, 'weights.bin')).toBeNull();
     expect(() => splitOnnxWeights(new TextEncoder().encode('<!doctype html><html></html>'), 'weights.bin')).toThrow(/Not an ONNX model/);
+  });
+});
+
+describe('weights read from a file on demand', () => {
+  it('scores exactly like the single file, the file read a tensor at a time', async () => {
+    const path = join(modelDir, 'onnx', 'model_quantized.onnx');
+    const whole = new Uint8Array(readFileSync(path));
+    const descriptor = openSync(path, 'r');
+    const reads: number[] = [];
+    const onDemand = bytesOnDemand({
+      size: fstatSync(descriptor).size,
+      read: (target, at) => {
+        reads.push(target.length);
+        return readSync(descriptor, target, 0, target.length, at);
+      },
+      close: () => closeSync(descriptor),
+    });
+    try {
+      const split = splitOnnxWeights(onDemand, 'weights.bin');
+      expect(split?.graph).toEqual(splitOnnxWeights(whole, 'weights.bin')?.graph);
+      // onnxruntime-web's external data loader takes it as bytes and reads each tensor with subarray().
+      const external = await ort.InferenceSession.create(split?.graph as Uint8Array, { executionProviders: ['wasm'], externalData: [{ path: 'weights.bin', data: onDemand }] });
+      const reference = await ort.InferenceSession.create(whole, { executionProviders: ['wasm'] });
+      expect(Array.from(await logits(external))).toEqual(Array.from(await logits(reference)));
+      expect(Math.max(...reads)).toBeLessThan(whole.length);
+      await Promise.all([external.release(), reference.release()]);
+    } finally {
+      onDemand.close();
+    }
   });
 });
