@@ -58,7 +58,29 @@ export async function openStoredBytes(handle: FileSystemFileHandle): Promise<Sto
   } catch {
     return undefined;
   }
-  return bytesOnDemand({ size: sync.getSize(), read: (target, at) => sync.read(target, { at }), close: () => sync.close() });
+  return bytesOnDemand({ size: sync.getSize(), read: throughBounceBuffer((target, at) => sync.read(target, { at })), close: () => sync.close() });
+}
+
+// Bytes the browser reads into at a time (see throughBounceBuffer).
+const BOUNCE_BYTES = 4 * 2 ** 20;
+
+/**
+ * `read` made to fill its targets by way of one small buffer of its own, copied from. A buffer
+ * handed to a browser API (here OPFS's `read`) stays alive until V8's next full collection even
+ * once JS detaches it: the browser's own wrapper of it holds its memory. Handed the 244 MiB tensor
+ * scratch, it kept that scratch resident after the session was built, to be collected only during
+ * the first rerank — the bench's peak (measured: RSS 1,206 MiB at ready, 881 after a collection
+ * 8 s later, the 244 MiB mapping the difference). The extra copy costs ~0.1 s per GB. A read
+ * fills at most `bounceBytes` per call; {@link bytesOnDemand} calls again for the rest.
+ */
+export function throughBounceBuffer(read: (target: Uint8Array, at: number) => number, bounceBytes = BOUNCE_BYTES): (target: Uint8Array, at: number) => number {
+  let bounce: Uint8Array | undefined;
+  return (target, at) => {
+    bounce ??= new Uint8Array(bounceBytes);
+    const got = read(bounce.subarray(0, Math.min(target.length, bounceBytes)), at);
+    if (got > 0) target.set(bounce.subarray(0, got));
+    return got;
+  };
 }
 
 /** A file that can be read synchronously at any offset. */
@@ -137,8 +159,9 @@ export function bytesOnDemand(file: SyncFile): StoredFileBytes {
 /**
  * Frees `bytes`' memory now rather than at V8's next full collection (which a synchronous session
  * build, or the first rerank after it, may run well before): detaching an ArrayBuffer releases its
- * store at once. The 244 MiB tensor scratch left to the collector measured 1,359 MiB at the bench's
- * peak. Where `transfer` is missing, the collector frees it as before.
+ * store at once — provided no browser API was handed the buffer (the browser's wrapper of it keeps
+ * the store until the collection: see {@link throughBounceBuffer}). Where `transfer` is missing,
+ * the collector frees it as before.
  */
 export function freeNow(bytes: Uint8Array): void {
   const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
