@@ -167,6 +167,7 @@ export class RerankEngine implements Reranker {
           this.#lastError = reason;
           throw error;
         }
+        lastFailure = error;
         reasons.push(`${runtime.device}/${runtime.dtype}: ${reason}`);
         this.#fallbacks.push({ backend: runtime.device, dtype: runtime.dtype, reason });
       }
