@@ -146,7 +146,6 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
   }
 
   options.engine = { ...modelOptionsFromFlags(values), inWorker: !values['in-process'] };
-  if (options.limits?.maxDocuments !== undefined) options.engine.maxDocuments = options.limits.maxDocuments;
   return options;
 }
 

@@ -112,13 +112,8 @@ export function requestLimits(options: Pick<ValidationLimits, 'maxDocuments' | '
  * const request = validateRerankRequest(await httpRequest.json(), { models: ['BAAI/bge-reranker-v2-m3'] });
  */
 export function validateRerankRequest(body: unknown, limits: ValidationLimits = {}): RerankRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
-  }
-  const parsed = rerankRequestSchema.safeParse(body);
-  if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
-
-  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc } = parsed.data;
+  const request = checkRerankRequestShape(body);
+  const { model, query, documents } = request;
   if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
   if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
 
@@ -133,7 +128,23 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (limits.models && !limits.models.includes(model)) {
     throw new RerankError('unknown_model', `Model "${model}" is not served here. Served models: ${limits.models.join(', ')}.`);
   }
+  return request;
+}
 
+/**
+ * The shape alone: the contract's fields with their types, and nothing else (unknown fields are
+ * dropped, so what is returned can be posted to a thread). For a boundary inside the process, where
+ * the request was (or will be) validated against the limits by whoever owns them: checking the
+ * limits again there would refuse, with a second copy of the limits, what the first one accepted.
+ */
+export function checkRerankRequestShape(body: unknown): RerankRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
+  }
+  const parsed = rerankRequestSchema.safeParse(body);
+  if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
+
+  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc } = parsed.data;
   const request: RerankRequest = { model, query, documents };
   if (top_n != null) request.top_n = top_n;
   if (return_documents != null) request.return_documents = return_documents;

@@ -11,7 +11,7 @@
  */
 import { abortable } from '../core/abortable.js';
 import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
-import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { checkRerankRequestShape, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { nodeModelRegistry } from './node-engine.js';
@@ -65,8 +65,9 @@ export class ThreadReranker implements Reranker {
   }
 
   async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
-    // Validated here, so a bad request fails at once and nothing uncloneable is posted.
-    const valid = validateRerankRequest(request, { models: this.#models, ...requestLimits(this.#options) });
+    // The shape is checked here, so nothing uncloneable is posted; the engine in the thread checks
+    // the limits, with the one copy of them it was started with.
+    const valid = checkRerankRequestShape(request);
     throwIfAborted(options.signal);
     const session = this.#current();
     const call = this.#nextCall++;

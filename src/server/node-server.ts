@@ -32,6 +32,10 @@ export interface NodeServerOptions {
   apiKeys?: readonly string[];
   /** Origins allowed to call from a browser. */
   cors?: readonly string[];
+  /**
+   * What the server accepts. `maxDocuments` holds end to end: the engine (or upstream client)
+   * behind the door takes it over, so a request the door accepts is never refused further in.
+   */
   limits?: ServerLimits;
   /** Other names the served models answer to (alias → served id). */
   modelAliases?: ModelAliases;
@@ -74,9 +78,13 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   if (options.engine && options.upstream) throw new TypeError('Give either engine (a local model) or upstream, not both.');
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
+  // One limit for the door and what stands behind it: the HTTP app refuses past it, and the engine
+  // (or the upstream client) must not refuse, with a default of its own, what the door let in.
+  const maxDocuments = options.limits?.maxDocuments ?? options.engine?.maxDocuments ?? options.upstream?.maxDocuments;
+  const shared = maxDocuments === undefined ? {} : { maxDocuments };
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
-  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, inWorker: options.engine?.inWorker ?? true, preload: false });
-  const reranker: Reranker = engine ?? createRemoteReranker(options.upstream as RemoteRerankerOptions);
+  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
+  const reranker: Reranker = engine ?? createRemoteReranker({ ...(options.upstream as RemoteRerankerOptions), ...shared });
 
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
@@ -84,7 +92,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const app = createServerApp({
     reranker,
     auth: { apiKeys: options.apiKeys ?? [] },
-    ...(options.limits ? { limits: options.limits } : {}),
+    limits: { ...options.limits, ...shared },
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
