@@ -7,7 +7,7 @@ import { expose } from 'comlink';
 import { registerErrorTransfer } from '../src/browser/comlink-errors.js';
 import { SharedEngineHost } from '../src/browser/shared-engine-host.js';
 import { isRuntimeThread } from '../src/browser/thread-check.js';
-import type { TabHello } from '../src/browser/shared-worker-client.js';
+import type { TabHello } from '../src/browser/public-types.js';
 
 interface ConnectEvent extends MessageEvent {
   readonly ports: readonly MessagePort[];

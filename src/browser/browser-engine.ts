@@ -10,41 +10,14 @@ import { probeCapabilities, type Capabilities } from './capabilities.js';
 import type { WasmPaths } from '../engine/cross-encoder.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
 import { DEFAULT_MODEL_REPO, ModelRegistry, type ModelEntry } from '../core/models.js';
-import { ModelStore, type CacheState } from './model-store.js';
+import { ModelStore } from './model-store.js';
+import type { BrowserEngineConfig, CacheState, LocalRerankerInfo } from './public-types.js';
 import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, Reranker } from '../core/reranker.js';
 
-/** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
-export type EngineTuning = Pick<
-  EngineOptions,
-  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs'
->;
-
-/** Everything a browser engine is built from. Plain, cloneable data. */
-export interface BrowserEngineConfig {
-  /** The models served; the first is the one preloaded. */
-  models: ModelEntry[];
-  overrides: BackendOverrides;
-  /** Base URL of onnxruntime-web's .wasm/.mjs files; unset: the copy the app's bundler ships. */
-  wasmPaths?: WasmPaths;
-  /** The model store (an OPFS folder) for model files, or false to download every time. */
-  cache: false | { name: string };
-  engine: EngineTuning;
-  /** Load the first model before the first request. */
-  preload: boolean;
-}
-
-/** `RerankerInfo` plus what this device offered and what was chosen, for display and diagnostics. */
-export interface LocalRerankerInfo extends RerankerInfo {
-  /** Whether the model runs in a Web Worker (false: in the page's own thread). */
-  inWorker: boolean;
-  capabilities: Capabilities;
-  /** The backends planned, in order, each with its reason, and those skipped. */
-  plan: BackendPlan;
-  cache: CacheState;
-}
+export type { BrowserEngineConfig, EngineTuning, LocalRerankerInfo } from './public-types.js';
 
 const NO_CACHE: CacheState = Object.freeze({ enabled: false, persistent: false, reason: 'caching was turned off' });
 

@@ -4,86 +4,24 @@
  * server, or the device first with the server as fallback — and returns the `Reranker` for it.
  */
 import type { BackendOverrides } from './backend-plan.js';
-import type { BrowserEngineConfig, LocalRerankerInfo, EngineTuning } from './browser-engine.js';
+import type { BrowserEngineConfig, BrowserReranker, BrowserRerankerOptions, EngineTuning } from './public-types.js';
 import { registerErrorTransfer } from './comlink-errors.js';
 import { RerankError, isRerankError } from '../core/errors.js';
-import { chooseMode, createFallbackReranker, type FallbackOptions, type RerankMode, type SwitchEvent } from '../remote/fallback-policy.js';
+import { chooseMode, createFallbackReranker, type FallbackOptions, type RerankMode } from '../remote/fallback-policy.js';
 import { BUILTIN_MODELS, type ModelEntry } from '../core/models.js';
 import { DEFAULT_CACHE_NAME } from './model-store.js';
-import type { ProgressCallback } from '../core/progress.js';
-import type { Dtype } from '../core/contract.js';
 import type { WasmPaths } from '../engine/cross-encoder.js';
-import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
-import type { Reranker, RerankerInfo } from '../core/reranker.js';
+import { createRemoteReranker } from '../remote/remote-reranker.js';
+import type { Reranker } from '../core/reranker.js';
 import { InThreadReranker } from './in-thread-reranker.js';
 import type { LocalReranker } from './local-reranker.js';
 import { WorkerReranker } from './worker-reranker.js';
 import { startSharedWorker } from './shared-worker-client.js';
 import { reportingPersistence } from './storage-persistence.js';
-import { chooseWorkerHere, reportingWorker, type WorkerChoice } from './worker-choice.js';
+import { chooseWorkerHere, reportingWorker } from './worker-choice.js';
 
 export type { LocalReranker } from './local-reranker.js';
-
-/** Options of the browser's `createReranker()`. All optional. */
-export interface BrowserRerankerOptions extends EngineTuning {
-  /** Load progress: `download` per file, `progress` in bytes over all files, then `ready`. */
-  onProgress?: ProgressCallback;
-  /**
-   * The models to serve; the first is preloaded. Default: `BAAI/bge-reranker-v2-m3` from the hub
-   * (`onnx-community/bge-reranker-v2-m3-ONNX`). A `{ path }` source is resolved against the page's
-   * URL; `{ url }` is a self-hosted base URL.
-   */
-  models?: ModelEntry[];
-  /** Run only on this backend (default: WebGPU when a hardware adapter exists, else WASM). */
-  device?: 'webgpu' | 'wasm';
-  /** Model precision (default: fp16 on WebGPU with shader-f16, else fp32; q8 on WASM). */
-  dtype?: Dtype;
-  /** WASM threads (default: one per core, at most 8, when cross-origin isolated; else 1). */
-  threads?: number;
-  /**
-   * onnxruntime-web's files (default: the copy the app's bundler ships): a base URL holding its
-   * `.mjs` and `.wasm`, or `{ mjs, wasm }` with the URL of each (e.g. from Vite `?url` imports).
-   * Resolved against the page. In the page's own thread (`inWorker: false`) WASM gets threads only
-   * with this set.
-   */
-  wasmPaths?: WasmPaths;
-  /**
-   * Keep downloaded model files in the model cache (default true: the OPFS folder
-   * `webrerank-models`), so the next load works offline; each file is checked by size and SHA-256
-   * when read. A full disk only turns persistence off (`info().cache` says why). Once a model is
-   * cached the page asks the browser to keep it under storage pressure (`navigator.storage.persist()`;
-   * the answer is `info().cache.persistence`); `persist: false` doesn't ask.
-   */
-  cache?: boolean | { name?: string; persist?: boolean };
-  /** Run the model in a Web Worker (default: true where `Worker` exists). */
-  inWorker?: boolean;
-  /**
-   * Run the model in a SharedWorker, one for every tab of this origin that asks for the same
-   * models and backends: the second tab loads nothing. Falls back to a dedicated worker where
-   * there is no SharedWorker; `info().worker` says which ran. Default false.
-   */
-  shared?: boolean;
-  /** Load the first model now (default true): `createReranker` resolves when it is ready. */
-  preload?: boolean;
-  /**
-   * Where reranking runs: `local` (this device only), `remote` (the `remote` server only) or `auto`
-   * (this device when it can run the model well, else — or once the local model fails to load or
-   * its worker keeps crashing — the remote server). Default: `auto` with a `remote`, else `local`.
-   */
-  mode?: RerankMode;
-  /** A `/v1/rerank` server to use in `remote` and `auto` modes. */
-  remote?: RemoteRerankerOptions;
-  /** Called once if `auto` mode moves from the device to the remote server. */
-  onSwitch?: (event: SwitchEvent) => void;
-}
-
-/** What a browser reranker reports. The device details are absent while a remote server answers. */
-export type BrowserRerankerInfo = RerankerInfo & Partial<Pick<LocalRerankerInfo, 'inWorker' | 'capabilities' | 'plan' | 'cache'> & WorkerChoice>;
-
-/** A reranker created in a browser: on this device, on a remote server, or either (`auto`). */
-export interface BrowserReranker extends Reranker {
-  info(): Promise<BrowserRerankerInfo>;
-}
+export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions } from './public-types.js';
 
 /**
  * Starts a reranker on this device (or a remote server, per `mode`).

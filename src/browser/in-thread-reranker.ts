@@ -6,7 +6,8 @@ import { disposedError, throwIfAborted } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
-import { startBrowserEngine, type BrowserEngine, type BrowserEngineConfig, type LocalRerankerInfo } from './browser-engine.js';
+import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
+import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
 
 /** The `Reranker` that runs the engine in the page's own thread (no Worker, or `inWorker: false`). */

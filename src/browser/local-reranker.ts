@@ -4,8 +4,7 @@
  * calls that an `AbortSignal` can end at once (core/abortable.ts, shared with the Node thread).
  */
 import { requestLimits, validateRerankRequest, type RerankRequest } from '../core/contract.js';
-import type { BrowserRerankerOptions, BrowserReranker } from './create-reranker.js';
-import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
+import type { BrowserEngineConfig, BrowserReranker, LocalRerankerInfo } from './public-types.js';
 
 export { abortable } from '../core/abortable.js';
 

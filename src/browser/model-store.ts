@@ -15,26 +15,12 @@
  */
 import { formatBytes } from '../core/progress.js';
 import { PieceWriter, type StoreWriter } from './store-writer.js';
-import type { StoragePersistence } from './storage-persistence.js';
+import type { CacheState } from './public-types.js';
 import { sha256Hex } from './file-digest.js';
 import { matchesRecord, openStoredBytes, readVerified, type StoredFileBytes } from './stored-file.js';
 
 export type { StoreWriter } from './store-writer.js';
-
-/** Whether model files persist, and if not, why. */
-export interface CacheState {
-  /** A store is in use for reads (files downloaded earlier load from it). */
-  readonly enabled: boolean;
-  /** New files are written to it; false when storage is full, or there is no store. */
-  readonly persistent: boolean;
-  /** The store's name (its OPFS folder). */
-  readonly name?: string;
-  /** Where files are kept: `opfs` (the Origin Private File System). */
-  readonly storage?: 'opfs';
-  readonly reason?: string;
-  /** Whether the browser may evict the cache under storage pressure (asked for once a model is cached). */
-  readonly persistence?: StoragePersistence;
-}
+export type { CacheState } from './public-types.js';
 
 /** A file in the model store, as `listCachedModels()` reports it. */
 export interface CachedModelFile {

@@ -10,7 +10,8 @@
 import { RerankError } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
-import { startBrowserEngine, type BrowserEngine, type BrowserEngineConfig, type LocalRerankerInfo } from './browser-engine.js';
+import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
+import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { FairQueue } from './fair-queue.js';
 import { holdLifelineLock } from './worker-host.js';
 

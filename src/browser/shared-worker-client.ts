@@ -8,13 +8,8 @@
  * tab holds a Web Lock for its life (the browser releases it when the tab closes or crashes) and
  * names it in a first message on the port; the worker waits on that lock.
  */
-import type { BrowserEngineConfig } from './browser-engine.js';
+import type { BrowserEngineConfig, TabHello } from './public-types.js';
 import type { WorkerLike } from './worker-reranker.js';
-
-/** The first message on a tab's port, before comlink: the lock this tab holds while it lives. */
-export interface TabHello {
-  webrerankTab: { lock: string | null };
-}
 
 type Listener = EventListenerOrEventListenerObject;
 

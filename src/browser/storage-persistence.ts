@@ -10,22 +10,10 @@
  *
  * `persist()` exists only in a page (not in workers), so the page asks, once a model was cached.
  */
-import type { LocalRerankerInfo } from './browser-engine.js';
+import type { LocalRerankerInfo, StoragePersistence } from './public-types.js';
 import { withInfo, type LocalReranker } from './local-reranker.js';
 
-/** Whether the browser may evict the model cache under storage pressure, and why. */
-export interface StoragePersistence {
-  /**
-   * `persistent`: kept until the user clears the site's data. `best-effort`: may be evicted when
-   * storage runs low; the next load then downloads the model again (its `download` events say
-   * `source: 'network'`). `unknown`: this browser has no `navigator.storage.persisted()`.
-   */
-  readonly mode: 'persistent' | 'best-effort' | 'unknown';
-  /** Whether webrerank called `navigator.storage.persist()`. */
-  readonly requested: boolean;
-  /** Why, in words. */
-  readonly reason: string;
-}
+export type { StoragePersistence } from './public-types.js';
 
 /** What of `navigator.storage` this needs (both methods may be missing: `persist` is page-only). */
 export interface PersistenceApi {

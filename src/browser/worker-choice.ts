@@ -3,17 +3,10 @@
  * origin), a dedicated Worker (one per reranker), or the page's own thread — and why, as
  * `info()` reports it.
  */
-import type { LocalRerankerInfo } from './browser-engine.js';
+import type { LocalRerankerInfo, WorkerChoice } from './public-types.js';
 import { withInfo, type LocalReranker } from './local-reranker.js';
 
-/** `shared`: one SharedWorker for all tabs; `dedicated`: a Worker of this reranker's own; `none`: the page's thread. */
-export type WorkerKind = 'shared' | 'dedicated' | 'none';
-
-/** The worker chosen and the reason, in words. */
-export interface WorkerChoice {
-  worker: WorkerKind;
-  workerReason: string;
-}
+export type { WorkerChoice, WorkerKind } from './public-types.js';
 
 /** What the choice depends on: the options, and which constructors this browser has. */
 export interface WorkerChoiceInput {

@@ -5,7 +5,8 @@
  *
  * No worker globals here beyond `navigator.locks`, so it runs (and is tested) on a MessageChannel.
  */
-import { startBrowserEngine, type BrowserEngine, type BrowserEngineConfig, type LocalRerankerInfo } from './browser-engine.js';
+import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
+import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { RerankError } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';

@@ -10,7 +10,7 @@ import { RerankError, disposedError, throwIfAborted } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
-import type { BrowserEngineConfig, LocalRerankerInfo } from './browser-engine.js';
+import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
 import { watchForStrandedThreads } from './thread-check.js';
 import type { WorkerHost } from './worker-host.js';

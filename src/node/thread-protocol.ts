@@ -10,13 +10,13 @@ import type { SerializedRerankError } from '../core/errors.js';
 import type { LoadProgress } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankerInfo } from '../core/reranker.js';
-import type { NodeRerankerOptions } from './create-node-reranker.js';
+import type { NodeEngineOptions } from './node-engine.js';
 
 /**
- * The options the thread builds its engine from: a Node reranker's options without the functions
+ * The options the thread builds its engine from: a Node engine's options without the functions
  * (which can't cross). `onProgress` stays on the main thread and is fed by `progress` messages.
  */
-export type EngineThreadOptions = Omit<NodeRerankerOptions, 'onProgress' | 'loader' | 'preload' | 'inWorker'>;
+export type EngineThreadOptions = Omit<NodeEngineOptions, 'onProgress' | 'loader' | 'preload'>;
 
 /** Main thread → engine thread. */
 export type ToEngineThread =

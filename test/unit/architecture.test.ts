@@ -1,7 +1,8 @@
 /**
  * The house rules the folders stand for, checked on the source: each layer imports only the layers
- * below it (so there are no cycles between folders), tooling never reaches into the tests, the
- * engine runs anywhere, and no module grows into a god-file.
+ * below it, no files import one another in a circle (type imports included), the browser's page
+ * side and worker side meet only in shared types, tooling never reaches into the tests, the engine
+ * runs anywhere, and no module grows into a god-file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -64,11 +65,118 @@ describe('the layers of src/', () => {
     expect(violations).toEqual([]);
   });
 
+  it('import one another in no circle, type imports included', () => {
+    expect(importCycles(sourceFiles('src'))).toEqual([]);
+  });
+
   it('hold no module over ~300 lines', () => {
     const long = sourceFiles('src')
       .map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n').length }))
       .filter(({ lines }) => lines > LONGEST_SOURCE_FILE);
     expect(long).toEqual([]);
+  });
+});
+
+/**
+ * The circles among `files`' imports (each a strongly connected group of more than one file, or a
+ * file importing itself), found with Tarjan's algorithm.
+ */
+function importCycles(files: string[]): string[][] {
+  const edges = new Map(files.map((file) => [file, relativeImports(file).map((target) => target.replace(/\.js$/, '.ts'))]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file) as number);
+    stack.push(file);
+    onStack.add(file);
+    for (const target of edges.get(file) ?? []) {
+      if (!edges.has(target)) continue;
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file) as number, low.get(target) as number));
+      } else if (onStack.has(target)) {
+        low.set(file, Math.min(low.get(file) as number, index.get(target) as number));
+      }
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop() as string;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== file);
+    if (group.length > 1 || edges.get(file)?.includes(file)) cycles.push(group.sort());
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
+/**
+ * The rooms of src/browser/: which side of `postMessage` each file runs on. A new file must be
+ * placed in one, so a reader can tell from this list (until the folders say it) where a line runs.
+ */
+const BROWSER_ROOMS: Record<string, string[]> = {
+  // createReranker and the clients that talk to the model wherever it runs.
+  page: ['create-reranker', 'local-reranker', 'in-thread-reranker', 'worker-reranker', 'shared-worker-client', 'worker-choice', 'storage-persistence', 'worker-start-watch'],
+  // What runs where the model runs: the hosts comlink exposes and the engine they drive.
+  worker: ['worker-host', 'shared-engine-host', 'browser-engine', 'fair-queue'],
+  // The model cache (OPFS): the page lists and deletes it, the worker reads and fills it.
+  cache: ['model-store', 'model-files', 'model-download', 'file-digest', 'store-writer', 'stored-file'],
+  // Types, the error transfer both ends register, the probe and plan (pure data), the thread check.
+  shared: ['public-types', 'comlink-errors', 'capabilities', 'backend-plan', 'thread-check'],
+};
+
+/** Which rooms each room may import from. */
+const ROOM_MAY_IMPORT: Record<string, string[]> = {
+  page: ['page', 'cache', 'shared'],
+  worker: ['worker', 'cache', 'shared'],
+  cache: ['cache', 'shared'],
+  shared: ['shared'],
+};
+
+/** The crossings there are reasons for, each named. */
+const ROOM_CROSSINGS: Record<string, string> = {
+  // Where there is no Worker (or `inWorker: false`), the page runs the worker side's engine itself.
+  'in-thread-reranker -> browser-engine': 'the engine in the page',
+  // comlink's `Remote<WorkerHost>` is the protocol: a type import, nothing of the worker runs here.
+  'worker-reranker -> worker-host': 'the protocol, as a type',
+};
+
+describe('the rooms of src/browser/', () => {
+  const roomOf = (file: string) => Object.keys(BROWSER_ROOMS).find((room) => BROWSER_ROOMS[room]?.includes(file));
+  const browserFiles = sourceFiles(join('src', 'browser'));
+  const nameOf = (path: string) => path.split(sep).at(-1)?.replace(/\.(?:ts|js)$/, '') as string;
+
+  it('place every file in one room', () => {
+    expect(browserFiles.map(nameOf).filter((name) => roomOf(name) === undefined)).toEqual([]);
+  });
+
+  it('import only their own room, the cache and the shared types (crossings named)', () => {
+    const violations: string[] = [];
+    for (const file of browserFiles) {
+      const from = nameOf(file);
+      for (const target of relativeImports(file).filter((path) => path.startsWith(join('src', 'browser', '')))) {
+        const to = nameOf(target);
+        const allowed = ROOM_MAY_IMPORT[roomOf(from) ?? '']?.includes(roomOf(to) ?? '') || `${from} -> ${to}` in ROOM_CROSSINGS;
+        if (!allowed) violations.push(`${from} (${roomOf(from)}) imports ${to} (${roomOf(to)})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('the worker entries import only the worker side and the shared types', () => {
+    const violations = sourceFiles('worker').flatMap((file) =>
+      relativeImports(file)
+        .filter((path) => path.startsWith(join('src', 'browser', '')))
+        .filter((path) => !['worker', 'shared'].includes(roomOf(nameOf(path)) ?? ''))
+        .map((path) => `${file} imports ${path}`),
+    );
+    expect(violations).toEqual([]);
   });
 });
 
