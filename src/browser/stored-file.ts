@@ -7,8 +7,7 @@
  * on demand, which onnxruntime-web takes as external data. It reads each tensor's bytes (and
  * nothing else) with `subarray(offset, end)` while it builds the session, so the weights go from
  * the disk into the WASM heap: at the session's peak the weights are in memory once, in WASM, plus
- * one tensor in transit, instead of the whole file in JS besides (measured on the q8 model's 569 MB:
- * the renderer's peak went from 1,586–1,708 MiB to 1,224–1,250).
+ * one tensor in transit, instead of the whole file in JS besides.
  * Elsewhere (a SharedWorker, the page's own thread) the file is streamed into one buffer.
  */
 import type { ByteSource } from '../engine/external-weights.js';
@@ -38,9 +37,8 @@ interface SyncReadHandle {
  *
  * `subarray()` returns a view of one scratch buffer that the next call overwrites: onnxruntime
  * copies each tensor into its heap before it asks for the next, and a fresh buffer per tensor
- * would leave ~500 MB of garbage that V8 does not collect inside the runtime's one synchronous
- * session build (measured). So the scratch costs the largest tensor (256 MB for the q8 model's
- * embeddings), once.
+ * would leave most of the model as garbage that V8 does not collect inside the runtime's one
+ * synchronous session build. So the scratch costs the largest tensor (the embeddings), once.
  */
 export type StoredFileBytes = Uint8Array & ByteSource & { readInto(target: Uint8Array, at: number): void; close(): void };
 
@@ -67,11 +65,10 @@ const BOUNCE_BYTES = 4 * 2 ** 20;
 /**
  * `read` made to fill its targets by way of one small buffer of its own, copied from. A buffer
  * handed to a browser API (here OPFS's `read`) stays alive until V8's next full collection even
- * once JS detaches it: the browser's own wrapper of it holds its memory. Handed the 244 MiB tensor
- * scratch, it kept that scratch resident after the session was built, to be collected only during
- * the first rerank — the bench's peak (measured: RSS 1,206 MiB at ready, 881 after a collection
- * 8 s later, the 244 MiB mapping the difference). The extra copy costs ~0.1 s per GB. A read
- * fills at most `bounceBytes` per call; {@link bytesOnDemand} calls again for the rest.
+ * once JS detaches it: the browser's own wrapper of it holds its memory. Handed the tensor scratch
+ * itself, it would keep that scratch resident after the session was built, to be collected only
+ * during the first rerank — on top of that rerank's own peak. The extra copy is cheap next to the
+ * read (figures: docs/performance.md). A read fills at most `bounceBytes` per call; {@link bytesOnDemand} calls again for the rest.
  */
 export function throughBounceBuffer(read: (target: Uint8Array, at: number) => number, bounceBytes = BOUNCE_BYTES): (target: Uint8Array, at: number) => number {
   let bounce: Uint8Array | undefined;

@@ -6,8 +6,8 @@
  * initializers out of that copy into tensors of their own, so the weights sit in WASM memory twice
  * while the session is built — and a WASM heap never shrinks. Given a small graph whose
  * initializers point into *external data*, it copies each tensor once, straight from the JS bytes
- * into its final place. Measured on the full-size q8 stand-in (569 MB): the session's peak went
- * from 2.07 GB to 1.26 GB in Node, the steady state from 1.67 GB to 0.9 GB.
+ * into its final place: the weights are in WASM memory once, at the peak and after it (figures:
+ * docs/performance.md).
  *
  * The external data is the original file itself: each moved initializer gets
  * `location`/`offset`/`length` pointing at its `raw_data` bytes inside the file, so the same

@@ -3,7 +3,8 @@
  * gives exactly the start of what normalizing the whole text gives.
  *
  * transformers.js normalizes (NFKC, whitespace folding) and pre-tokenizes the whole text before
- * its model sees a character: ~3 s for 4 MB, however few tokens are kept. Cutting the raw text
+ * its model sees a character, so a long text costs its whole length however few tokens are kept.
+ * Cutting the raw text
  * first is exact when every normalizing step is local and the cut sits at a boundary none of them
  * reaches across:
  * - Unicode normalization never reaches back across a character that is a starter and never

@@ -55,8 +55,8 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   const backend = options.backend ?? 'cpu';
   if (backend === 'wasm') await useOnnxruntimeWebInNode();
   else useOnnxruntimeNode();
-  // onnxruntime-node's own default is its count of physical cores, 1 on a 2-vCPU VM, and the bench
-  // measured every core to be more than twice as fast there (bench/results/). Use every core this
+  // onnxruntime-node's own default is its count of physical cores, which leaves half of a
+  // hyper-threaded or virtual machine's cores idle (docs/performance.md). Use every core this
   // process may run on.
   const threads = options.threads ?? availableParallelism();
   const gpu = backend === 'webgpu' ? await probeNodeWebGpu() : undefined;
