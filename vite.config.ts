@@ -1,16 +1,9 @@
 import { defineConfig } from 'vitest/config';
-
-/**
- * Cross-origin isolation: without these two headers there is no SharedArrayBuffer, so
- * onnxruntime-web runs WASM on one thread. Sent by `vite` (dev) and `vite preview` alike.
- */
-export const CROSS_ORIGIN_ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-} as const;
+import { CROSS_ORIGIN_ISOLATION } from './tools/cross-origin-isolation.js';
 
 export default defineConfig({
   // The demo page (index.html + src/demo/); `public/models/` holds the stand-in model it offers.
+  // Sent by `vite` (dev) and `vite preview` alike: threads for onnxruntime-web.
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { headers: CROSS_ORIGIN_ISOLATION },
   // The worker imports transformers.js lazily, which needs code splitting: ES module workers.

@@ -32,7 +32,7 @@ export function processTicks(pid: number): number {
   }
 }
 
-export { pidsWith } from '../tools/harness/process-memory.js';
+export { pidsWith } from '../test/kit/process-memory.js';
 
 /** A Meter that counts every process `ours()` lists as the benchmarked one. */
 export function procMeter(ours: () => number[]): Meter {

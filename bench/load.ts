@@ -15,8 +15,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { generateStandinModel } from '../tools/standin/index.js';
-import { HOSTED_EXAMPLE } from '../tools/harness/documents.js';
-import { startServeProcess } from '../tools/harness/serve-process.js';
+import { HOSTED_EXAMPLE } from '../test/kit/documents.js';
+import { startServeProcess } from '../test/kit/serve-process.js';
 
 const { values } = parseArgs({
   options: {

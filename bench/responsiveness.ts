@@ -14,8 +14,8 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateStandinModel } from '../tools/standin/index.js';
-import { probeDuringBigRerank, quantile } from '../tools/harness/responsiveness.js';
-import { startServeProcess, untilHealthy } from '../tools/harness/serve-process.js';
+import { probeDuringBigRerank, quantile } from '../test/kit/responsiveness.js';
+import { startServeProcess, untilHealthy } from '../test/kit/serve-process.js';
 
 const { values } = parseArgs({
   options: {

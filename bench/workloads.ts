@@ -7,7 +7,7 @@
  * anything and their fp32 scores must agree.
  */
 import { COMMON_ENGLISH_WORDS } from '../tools/standin/english-words.js';
-import { seededRandom } from '../tools/harness/documents.js';
+import { seededRandom } from '../test/kit/documents.js';
 
 /** A query and its documents, plus the token lengths the documents were built to. */
 export interface Workload {

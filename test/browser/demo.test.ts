@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoModel } from '../../tools/demo-model.js';
-import { mixedDocuments } from '../../tools/harness/documents.js';
+import { mixedDocuments } from '../kit/documents.js';
 import { launchChromium } from './support/chromium.js';
-import { REPO_ROOT, startDevServer, type TestServer } from '../../tools/harness/servers.js';
+import { REPO_ROOT, startDevServer, type TestServer } from '../kit/servers.js';
 
 let server: TestServer;
 let browser: Browser;

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
-import { startDevServer, type TestServer } from '../../tools/harness/servers.js';
+import { startDevServer, type TestServer } from '../kit/servers.js';
 
 const API_KEY = 'sk-browser-test';
 let api: RunningServer;

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions, CachedModelFile, LoadProgress } from '../../src/index.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
-import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL = HOSTED_EXAMPLE.model;

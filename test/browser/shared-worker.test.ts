@@ -18,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReranker as createNodeReranker } from '../../src/node.js';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
-import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { launchChromiumWithProfile, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
 

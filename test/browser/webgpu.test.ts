@@ -7,10 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking, nodeWasmAnswer } from './support/parity.js';
-import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL = HOSTED_EXAMPLE.model;

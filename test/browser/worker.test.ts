@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReranker as createNodeReranker } from '../../src/node.js';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
-import { fourMegabyteTexts, oneMegabyteQuery } from '../../tools/harness/large-inputs.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
+import { fourMegabyteTexts, oneMegabyteQuery } from '../kit/large-inputs.js';
 import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
-import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { withinMs } from '../support/timing.js';
 
 const modelDir = inject('tinyModelDir');

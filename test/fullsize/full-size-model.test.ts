@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../src/index.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
 import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
-import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 
 const MODEL_FILE = 'onnx/model_quantized.onnx';
 const MODELS = [{ id: 'BAAI/bge-reranker-v2-m3', source: { path: '/test-models/full' } }];

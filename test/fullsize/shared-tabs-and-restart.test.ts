@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserRerankerOptions, LoadProgress, RerankResponse } from '../../src/index.js';
 import type { RerankRequest } from '../../src/core/contract.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
-import { collectGarbageEverywhere } from '../../tools/harness/browser-gc.js';
-import { pidsWith, settledProcessesMemory, type ProcessesMemory } from '../../tools/harness/process-memory.js';
-import { startDevServer, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { collectGarbageEverywhere } from '../kit/browser-gc.js';
+import { pidsWith, settledProcessesMemory, type ProcessesMemory } from '../kit/process-memory.js';
+import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
 
 const MODEL = 'BAAI/bge-reranker-v2-m3';

@@ -19,7 +19,7 @@ import { createReranker } from '../../src/node.js';
 import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
 import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp } from '../../src/server/app.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
 
 const modelPath = inject('tinyModelDir');

@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
-import { startServeProcess } from '../../tools/harness/serve-process.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { startServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 

@@ -4,7 +4,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { runCli } from '../support/cli.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 
 const modelPath = inject('tinyModelDir');
 

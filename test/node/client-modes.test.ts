@@ -8,7 +8,7 @@ import { createReranker } from '../../src/browser/create-reranker.js';
 import type { SwitchEvent } from '../../src/remote/fallback-policy.js';
 import type { BrowserRerankerInfo } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 
 const modelPath = inject('tinyModelDir');
 let server: RunningServer;

@@ -13,8 +13,8 @@ import { TextNode } from '@llamaindex/core/schema';
 import { rerank } from 'ai';
 import { CohereClient, CohereClientV2 } from 'cohere-ai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
-import { startServeProcess, type ServeProcess } from '../../tools/harness/serve-process.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { startServeProcess, type ServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 const KEY = 'sk-clients-4d1e';

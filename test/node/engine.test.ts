@@ -9,7 +9,7 @@ import type { RerankEngine } from '../../src/engine/engine.js';
 import { isRerankError, type RerankError } from '../../src/core/errors.js';
 import { createReranker } from '../../src/node.js';
 import type { RerankResponse } from '../../src/core/contract.js';
-import { HOSTED_EXAMPLE, mixedDocuments, words } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE, mixedDocuments, words } from '../kit/documents.js';
 
 const modelPath = inject('tinyModelDir');
 const BOS = 0;

@@ -9,7 +9,7 @@ import { createReranker } from '../../src/node.js';
 import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
 import type { Reranker } from '../../src/core/reranker.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const modelPath = inject('tinyModelDir');

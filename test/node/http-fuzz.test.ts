@@ -10,8 +10,8 @@ import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzip
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { median } from '../../bench/core.js';
-import { collectGarbageEverywhere, inspectorUrl } from '../../tools/harness/node-gc.js';
-import { startServeProcess, untilHealthy, type ServeProcess } from '../../tools/harness/serve-process.js';
+import { collectGarbageEverywhere, inspectorUrl } from '../kit/node-gc.js';
+import { startServeProcess, untilHealthy, type ServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 const COUNT = Number(process.env.FUZZ_COUNT ?? 300);

@@ -13,7 +13,7 @@ import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isRerankError } from '../../src/core/errors.js';
 import { createReranker } from '../../src/node.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL_FILE = 'onnx/model_quantized.onnx';

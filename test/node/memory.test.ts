@@ -3,7 +3,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { createReranker } from '../../src/node.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 
 function settle(): void {
   // Collect twice: the first pass can leave finalizers for the second.

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createReranker } from '../../src/node.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { runCli } from '../support/cli.js';
-import { mixedDocuments } from '../../tools/harness/documents.js';
+import { mixedDocuments } from '../kit/documents.js';
 
 const modelPath = inject('tinyModelDir');
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { createReranker } from '../../src/node.js';
-import { mixedDocuments } from '../../tools/harness/documents.js';
+import { mixedDocuments } from '../kit/documents.js';
 
 const modelPath = inject('tinyModelDir');
 const MODEL = 'BAAI/bge-reranker-v2-m3';

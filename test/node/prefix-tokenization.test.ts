@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareUnigramSearch, unigramPieces, type UnigramVocabulary } from '../../src/engine/unigram-lattice.js';
 import { encodeWithTokenLimit } from '../../src/engine/unigram-word-cache.js';
-import { fourMegabyteTexts } from '../../tools/harness/large-inputs.js';
+import { fourMegabyteTexts } from '../kit/large-inputs.js';
 import { loadTokenizerPair, type Encoder } from '../support/tokenizers.js';
 
 const modelPath = inject('tinyModelDir');

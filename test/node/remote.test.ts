@@ -8,7 +8,7 @@ import { isRerankError, type RerankError } from '../../src/core/errors.js';
 import { createReranker } from '../../src/node.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../../src/remote/remote-reranker.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 import { timed, withinMs } from '../support/timing.js';

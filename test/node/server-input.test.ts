@@ -11,8 +11,8 @@ import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
-import { fourMegabyteTexts, oneMegabyteQuery } from '../../tools/harness/large-inputs.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { fourMegabyteTexts, oneMegabyteQuery } from '../kit/large-inputs.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const modelPath = inject('tinyModelDir');

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 

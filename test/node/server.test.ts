@@ -11,7 +11,7 @@ import type { RerankResponse } from '../../src/core/contract.js';
 import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp, type ServerAppOptions } from '../../src/server/app.js';
 import { loadApiKeys, startServer, type RunningServer } from '../../src/server/node-server.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 

@@ -10,7 +10,7 @@ import { RerankError } from '../../src/core/errors.js';
 import type { LoadProgress } from '../../src/core/progress.js';
 import { createReranker } from '../../src/node.js';
 import { ThreadReranker } from '../../src/node/thread-reranker.js';
-import { fiveMegabyteRequest } from '../../tools/harness/responsiveness.js';
+import { fiveMegabyteRequest } from '../kit/responsiveness.js';
 import { CRASH_QUERY } from '../support/crash-query.js';
 import { recordingStarter } from '../support/thread-starter.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';

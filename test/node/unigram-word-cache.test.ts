@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { cacheUnigramWords } from '../../src/engine/unigram-word-cache.js';
-import { mixedDocuments } from '../../tools/harness/documents.js';
+import { mixedDocuments } from '../kit/documents.js';
 import { loadTokenizerPair, type Encoder } from '../support/tokenizers.js';
 
 const modelPath = inject('tinyModelDir');

@@ -16,7 +16,7 @@ import { createReranker } from '../../src/node.js';
 import { probeNodeWebGpu } from '../../src/node/webgpu-probe.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
-import { HOSTED_EXAMPLE, mixedDocuments } from '../../tools/harness/documents.js';
+import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { startServer } from '../../src/server/node-server.js';
 import { runCli } from '../support/cli.js';
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoModel } from '../../tools/demo-model.js';
-import { launchChromium } from '../../tools/harness/chromium.js';
-import { REPO_ROOT, buildApp, startPreviewServer } from '../../tools/harness/servers.js';
+import { launchChromium } from '../kit/chromium.js';
+import { REPO_ROOT, buildApp, startPreviewServer } from '../kit/servers.js';
 
 let browser: Browser;
 

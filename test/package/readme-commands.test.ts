@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../tools/harness/servers.js';
+import { REPO_ROOT } from '../kit/servers.js';
 import { driverScript, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
 
 const run = promisify(execFile);

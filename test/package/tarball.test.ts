@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
-import { launchChromium } from '../../tools/harness/chromium.js';
+import { launchChromium } from '../kit/chromium.js';
 import { openHarness } from '../browser/support/chromium.js';
-import { HOSTED_EXAMPLE } from '../../tools/harness/documents.js';
-import { REPO_ROOT, buildApp, startDevServer, startPreviewServer, type AppOptions, type ServedFolder, type TestServer } from '../../tools/harness/servers.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { REPO_ROOT, buildApp, startDevServer, startPreviewServer, type AppOptions, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { expectSameRanking } from '../browser/support/parity.js';
-import { untilHealthy } from '../../tools/harness/serve-process.js';
+import { untilHealthy } from '../kit/serve-process.js';
 import { linkTool, packAndInstall, runIn, writeProject, type Consumers } from './support/consumers.js';
 
 const modelDir = inject('tinyModelDir');

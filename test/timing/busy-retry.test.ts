@@ -9,8 +9,8 @@
  */
 import { CohereClient } from 'cohere-ai';
 import { describe, expect, inject, it } from 'vitest';
-import { mixedDocuments } from '../../tools/harness/documents.js';
-import { startServeProcess } from '../../tools/harness/serve-process.js';
+import { mixedDocuments } from '../kit/documents.js';
+import { startServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 const CALLS = 300;

@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, inject, it } from 'vitest';
 import { ThreadReranker } from '../../src/node/thread-reranker.js';
-import { fiveMegabyteRequest } from '../../tools/harness/responsiveness.js';
+import { fiveMegabyteRequest } from '../kit/responsiveness.js';
 import { recordingStarter } from '../support/thread-starter.js';
 import { withinMs } from '../support/timing.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';

@@ -181,9 +181,26 @@ describe('the rooms of src/browser/', () => {
 });
 
 describe('tooling and the product', () => {
-  it.each(['src', 'bench', 'tools', 'worker'])('%s/ never imports from test/', (dir) => {
+  it.each(['src', 'tools', 'worker'])('%s/ never imports from test/', (dir) => {
     const intoTests = sourceFiles(dir).flatMap((file) => relativeImports(file).filter((target) => target.startsWith(`test${sep}`)).map((target) => `${file} imports ${target}`));
     expect(intoTests).toEqual([]);
+  });
+
+  // The test kit (Chromium, servers, documents, memory probes) is what the bench shares with the
+  // tests; the tests themselves stay theirs.
+  it('bench/ imports from test/ only the test kit', () => {
+    const kit = join('test', 'kit', '');
+    const intoTests = sourceFiles('bench').flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith(`test${sep}`) && !target.startsWith(kit))
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(intoTests).toEqual([]);
+  });
+
+  it('the test kit does not import the app’s build config', () => {
+    const intoConfig = sourceFiles(join('test', 'kit')).flatMap((file) => relativeImports(file).filter((target) => /^vite\.config\./.test(target)).map((target) => `${file} imports ${target}`));
+    expect(intoConfig).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type * as webrerank from '../../../src/index.js';
 
-export { CHROMIUM_PATH, launchChromium, launchChromiumWithProfile } from '../../../tools/harness/chromium.js';
+export { CHROMIUM_PATH, launchChromium, launchChromiumWithProfile } from '../../kit/chromium.js';
 
 /** Errors the page threw, so a test can assert there were none. */
 export interface HarnessPage {

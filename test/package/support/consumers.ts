@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../../tools/harness/servers.js';
+import { REPO_ROOT } from '../../kit/servers.js';
 
 const run = promisify(execFile);
 

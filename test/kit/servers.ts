@@ -6,7 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { CROSS_ORIGIN_ISOLATION } from '../../vite.config.js';
+import { CROSS_ORIGIN_ISOLATION } from '../../tools/cross-origin-isolation.js';
 import { build, createLogger, createServer, preview, type Logger, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -85,7 +85,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Which app a Vite server serves: the repo itself (the demo, the harness) by default. */
+/** Which app a Vite server serves: the repo itself (the demo, the test pages) by default. */
 export interface AppOptions {
   root?: string;
   /** Default: `vite.config.ts` in the repo. */

@@ -1,7 +1,7 @@
 /**
  * Reproducible English-like documents for tests: seeded, so a failure can be replayed exactly.
  */
-import { mulberry32 } from '../standin/prng.js';
+import { mulberry32 } from '../../tools/standin/prng.js';
 
 const WORDS = (
   'the model ranks documents by relevance to a query search engine retrieval machine learning data ' +
