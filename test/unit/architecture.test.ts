@@ -204,22 +204,73 @@ describe('tooling and the product', () => {
   });
 });
 
-describe('the engine', () => {
+/**
+ * The server's edge-safe part: the app and everything of src/server/ it imports (Web standards
+ * only, so it runs on Deno, Bun and edge runtimes). The Node runner (node-server.ts,
+ * node-decoders.ts, metrics.ts) is not in it.
+ */
+const EDGE_SAFE_SERVER = [
+  'src/server/app.ts',
+  'src/server/dialects',
+  'src/server/auth.ts',
+  'src/server/body.ts',
+  'src/server/body-too-large.ts',
+  'src/server/content-encoding.ts',
+  'src/server/model-aliases.ts',
+  'src/server/observer.ts',
+  'src/server/openapi.ts',
+  'src/server/quota.ts',
+  'src/server/rate-limit.ts',
+  'src/server/retry-after.ts',
+  'src/server/service-schemas.ts',
+];
+
+/** The files of `paths`, each a folder or a file. */
+function filesOf(paths: string[]): string[] {
+  return paths.flatMap((path) => (/\.ts$/.test(path) ? [path.split('/').join(sep)] : sourceFiles(path)));
+}
+
+/** `entry` and every file it imports, directly or through others, within `folder`. */
+function importClosure(entry: string, folder: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file) || !file.startsWith(folder)) return;
+    seen.add(file);
+    for (const target of relativeImports(file)) visit(target.replace(/\.js$/, '.ts'));
+  };
+  visit(entry);
+  return [...seen];
+}
+
+describe('code that runs anywhere', () => {
   // Words that only exist in Node, on a page or in a worker. The engine and the contract run in all
-  // of them, so they may not rely on any (feature probes belong to browser/ and node/).
+  // of them, and the server app on edge runtimes, so they may not rely on any (feature probes
+  // belong to browser/ and node/).
   const RUNTIME_GLOBALS = /\b(process|Buffer|require|__dirname|window|document|self|navigator|importScripts|localStorage|caches)\b/;
 
-  it.each(['src/core', 'src/engine'])('%s touches no Node, DOM or worker global and imports no node: module', (dir) => {
+  const parts = [
+    { name: 'src/core', paths: ['src/core'] },
+    { name: 'src/engine', paths: ['src/engine'] },
+    { name: 'src/server (edge-safe part)', paths: EDGE_SAFE_SERVER },
+  ];
+
+  it.each(parts)('$name touches no Node, DOM or worker global and imports no node: module', ({ paths }) => {
     const found: string[] = [];
-    for (const file of sourceFiles(dir)) {
+    for (const file of filesOf(paths)) {
       const code = readFileSync(join(ROOT, file), 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .replace(/\/\/.*$/gm, '')
         .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
+      // A name the file declares itself (a parameter `(document, index) =>`, a `const self`) is not the global.
+      const declared = new Set([
+        ...[...code.matchAll(/\b(?:const|let|var)\s+(\w+)/g)].map((match) => match[1]),
+        ...[...code.matchAll(/\(([^()]*)\)\s*=>|\bfunction\s*\w*\s*\(([^()]*)\)/g)].flatMap((match) => (match[1] ?? match[2] ?? '').split(',').map((parameter) => parameter.trim().match(/^\w+/)?.[0])),
+      ]);
       code.split('\n').forEach((line, index) => {
         // A property of the same name (`.document`, `{ document }` as a field) is not the global.
         const bare = line.replace(/\.\s*\w+/g, '').replace(/\b\w+\??\s*:/g, '');
-        if (RUNTIME_GLOBALS.test(bare)) found.push(`${file}:${index + 1}: ${line.trim()}`);
+        const global = bare.match(new RegExp(RUNTIME_GLOBALS.source, 'g'))?.filter((name) => !declared.has(name));
+        if (global && global.length > 0) found.push(`${file}:${index + 1}: ${line.trim()}`);
       });
       for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)) {
         const specifier = match[1] as string;
@@ -227,5 +278,11 @@ describe('the engine', () => {
       }
     }
     expect(found).toEqual([]);
+  });
+
+  it('the edge-safe server list holds everything the app imports from src/server/', () => {
+    const listed = new Set(filesOf(EDGE_SAFE_SERVER));
+    const unlisted = importClosure(join('src', 'server', 'app.ts'), join('src', 'server', '')).filter((file) => !listed.has(file));
+    expect(unlisted).toEqual([]);
   });
 });
