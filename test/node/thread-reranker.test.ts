@@ -1,8 +1,9 @@
 /**
  * The Node reranker with its engine in a worker thread (`inWorker: true`, what `webrerank serve`
  * runs): the same answers as in-process, errors that keep their class and status across the
- * thread, an abort that stops the thread's work, a thread that dies answered with
- * `worker_crashed` and replaced, and `dispose()` that ends the thread.
+ * thread, an abort answered with AbortError, a thread that dies answered with `worker_crashed` and
+ * replaced, and `dispose()` that ends the thread. How soon an abort answers and that the thread
+ * then stops working are timing claims: test/timing/thread-abort.test.ts.
  */
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
