@@ -13,7 +13,7 @@ import { DEFAULT_MODEL_REPO, ModelRegistry, type ModelEntry } from '../core/mode
 import { ModelStore, type CacheState } from './model-store.js';
 import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
@@ -64,7 +64,7 @@ export class BrowserEngine implements Reranker {
     return this.engine.load(modelId);
   }
 
-  rerank(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse> {
+  rerank(request: RerankInput, options?: RerankOptions): Promise<RerankResponse> {
     return this.engine.rerank(request, options);
   }
 

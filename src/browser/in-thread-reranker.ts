@@ -4,7 +4,7 @@
  */
 import { disposedError, throwIfAborted } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
 import { startBrowserEngine, type BrowserEngine, type BrowserEngineConfig, type LocalRerankerInfo } from './browser-engine.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
@@ -23,7 +23,7 @@ export class InThreadReranker implements LocalReranker {
     return (await this.#current()).info();
   }
 
-  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     const valid = validate(this.config, request);
     throwIfAborted(options.signal);
     const engine = await this.#current();

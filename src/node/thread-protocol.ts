@@ -31,6 +31,8 @@ export type FromEngineThread =
   | { type: 'progress'; event: LoadProgress }
   /** Call `call`'s inference began (it waited its turn): the main side calls its `onStart`. */
   | { type: 'started'; call: number }
+  /** Call `call` scored `windows` more windows: the main side calls its `onScored`. */
+  | { type: 'scored'; call: number; windows: number }
   /** The engine's info changed (a load began, ended or failed; a fallback happened). */
   | { type: 'info'; info: RerankerInfo }
   | { type: 'done'; call: number; value: RerankResponse | null; info: RerankerInfo }
