@@ -45,7 +45,8 @@ Limits, per API key (environment variable in brackets):
   --rate-limit N            requests per second, then 429 with Retry-After  [WEBRERANK_RATE_LIMIT]
   --rate-burst N            requests allowed at once (default: one second's worth)  [WEBRERANK_RATE_BURST]
   --quota-requests N        requests per key while the server runs, then 402  [WEBRERANK_QUOTA_REQUESTS]
-  --quota-documents N       documents per key while the server runs, then 402  [WEBRERANK_QUOTA_DOCUMENTS]
+  --quota-documents N       scoring windows per key while the server runs, then 402: a document
+                            is one, a long one cut by max_chunks_per_doc one per piece  [WEBRERANK_QUOTA_DOCUMENTS]
   --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
   --max-documents N         most documents per request (default 1000)
 

@@ -9,7 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { RerankError, isRerankError } from '../core/errors.js';
+import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { AuthFailureLimiter } from './auth-failures.js';
@@ -237,7 +237,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     });
   }
 
-  app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${c.req.method} ${c.req.path}.`, { status: 404 })));
+  app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${excerpt(c.req.method)} ${excerpt(c.req.path)}.`, { status: 404 })));
 
   app.onError((error, c) => {
     // The client gets a generic message for a surprise; the operator gets the real one.
