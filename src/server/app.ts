@@ -201,20 +201,20 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     metrics?.queueDepth(pending);
     const queued = performance.now();
     let started: number | undefined;
-    const record = (tokens: number) => {
+    const record = (tokens: number, documents: number) => {
       const finished = performance.now();
       const began = started ?? queued;
-      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents: request.documents.length, tokens });
+      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, tokens });
       return (finished - began) / 1000;
     };
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
       const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
-      advisor.recordService(record(response.usage.total_tokens));
+      advisor.recordService(record(response.usage.total_tokens, request.documents.length));
       return { response, windows: charge.completed() };
     } catch (error) {
       // The client went away, but the model ran for it: its time shows in the metrics.
-      if (wasAbandoned(error) && started !== undefined) record(0);
+      if (wasAbandoned(error) && started !== undefined) record(0, 0);
       charge.failed(error);
       throw error;
     } finally {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp, type ServerAppOptions } from '../../src/server/app.js';
+import { createPrometheusMetrics } from '../../src/server/metrics.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
 import { startFaultServer } from '../support/fault-server.js';
 import { serveApp } from '../support/serve-app.js';
@@ -137,7 +138,8 @@ describe('charged for what was computed', () => {
       dispose: async () => undefined,
       rerank: (request, options) => abandonedAfterFirstBatch(clients[turn++] as AbortController).rerank(request, options),
     };
-    await withApp({ reranker, limits: { quota: { documents: 1000 } } }, async (url) => {
+    const metrics = createPrometheusMetrics({ reranker });
+    await withApp({ reranker, metrics, limits: { quota: { documents: 1000 } } }, async (url) => {
       await expect(post(url, { model: MODEL, query: 'q', documents }, clients[0]?.signal)).rejects.toThrow();
       // The cancelled request scored its first window before the client left: 999 are left.
       const rest = await post(url, { model: MODEL, query: 'q', documents: documents.slice(1) }, clients[1]?.signal).catch(() => undefined);
@@ -145,6 +147,8 @@ describe('charged for what was computed', () => {
       const refused = await post(url, { model: MODEL, query: 'q', documents: documents.slice(0, 999) });
       expect(refused.status).toBe(402);
       expect((await post(url, { model: MODEL, query: 'q', documents: documents.slice(0, 998) })).status).not.toBe(402);
+      // The model time the three abandoned requests took shows in the inference metrics.
+      expect(await metrics.render()).toMatch(/^webrerank_inference_duration_seconds_count\{dialect="hosted"\} 3$/m);
     });
   });
 
