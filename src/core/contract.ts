@@ -93,6 +93,12 @@ export const DEFAULT_MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 export const DEFAULT_MAX_TOTAL_CHARACTERS = 5 * 1024 * 1024;
 
 /**
+ * Most windows one document may be cut into (`max_chunks_per_doc`): with the most documents per
+ * request, it bounds the model runs one request can ask for.
+ */
+export const MAX_CHUNKS_PER_DOC = 64;
+
+/**
  * The request's schema: what every dialect of the server (and every entry point) validates with,
  * and what `GET /openapi.json` is generated from.
  */
@@ -103,7 +109,7 @@ export const rerankRequestSchema = z.object({
   // Python clients send `None` for "not set": treat null as absent.
   top_n: z.number().int().positive().nullish(),
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
-  max_chunks_per_doc: z.number().int().positive().nullish(),
+  max_chunks_per_doc: z.number().int().positive().max(MAX_CHUNKS_PER_DOC).nullish(),
   max_tokens_per_doc: z.number().int().positive().nullish(),
 });
 
@@ -147,9 +153,6 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   }
   const total = limits.maxTotalCharacters ?? DEFAULT_MAX_TOTAL_CHARACTERS;
   const texts = documentTexts(documents, rank_fields, { perText, total, spent: query.length });
-  if (max_chunks_per_doc != null && max_chunks_per_doc > MAX_CHUNKS_PER_DOC) {
-    throw new RerankError('invalid_max_chunks_per_doc', `max_chunks_per_doc is ${excerpt(max_chunks_per_doc)}; at most ${MAX_CHUNKS_PER_DOC} are allowed.`);
-  }
   if (limits.models && !limits.models.includes(model)) {
     throw new RerankError('unknown_model', `Model "${excerpt(model)}" is not served here. Served models: ${limits.models.join(', ')}.`);
   }
@@ -161,12 +164,6 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (max_tokens_per_doc != null) request.max_tokens_per_doc = max_tokens_per_doc;
   return request;
 }
-
-/**
- * Most windows one document may be cut into (`max_chunks_per_doc`): with the most documents per
- * request, it bounds the model runs one request can ask for.
- */
-export const MAX_CHUNKS_PER_DOC = 64;
 
 /**
  * The size checks that need no parsing: counts of `documents` and `rank_fields`, refused before
@@ -208,7 +205,7 @@ export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<stri
   if (field === 'max_chunks_per_doc') {
     return new RerankError(
       'invalid_max_chunks_per_doc',
-      `max_chunks_per_doc must be a positive integer, got ${describe(body.max_chunks_per_doc)}.`,
+      `max_chunks_per_doc must be a positive integer, at most ${MAX_CHUNKS_PER_DOC}, got ${describe(body.max_chunks_per_doc)}.`,
     );
   }
   if (field === 'max_tokens_per_doc') {

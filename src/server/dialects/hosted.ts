@@ -16,7 +16,7 @@ const objectDocument = z.record(z.string(), z.unknown()).meta({ description: 'Co
 export const hostedRequestSchema = rerankRequestSchema
   .extend({
     documents: z.array(z.union([z.string(), objectDocument])),
-    rank_fields: z.array(z.string()).nullish().meta({ description: 'Cohere v1: the object fields to rank on, in order, joined as "key: value" lines.' }),
+    rank_fields: z.array(z.string()).nullish().meta({ description: 'Cohere v1: the object fields to rank on, in order, joined as "key: value" lines. At most 100 names; repeats are dropped.' }),
   })
   .meta({ id: 'RerankRequest' });
 
