@@ -3,8 +3,8 @@
  * types and validators, the model registry, progress events, the errors with their type guards, and
  * the remote client with the local/remote fallback.
  */
-export type { Backend, Dtype, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
-export { DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_TOTAL_CHARACTERS, validateRerankRequest, validateRerankResponse } from './core/contract.js';
+export type { Backend, Dtype, RerankInput, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
+export { DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, validateRerankRequest, validateRerankResponse } from './core/contract.js';
 export type { Reranker, RerankerInfo, RerankOptions } from './core/reranker.js';
 export type { ModelEntry, ModelSource } from './core/models.js';
 export { BUILTIN_MODELS, DEFAULT_MODEL_ID, DEFAULT_MODEL_REPO, ModelRegistry } from './core/models.js';
@@ -28,3 +28,4 @@ export { createRemoteReranker, DEFAULT_REMOTE_TIMEOUT_MS } from './remote/remote
 export type { FetchFunction, RemoteProtocol, RemoteRerankerOptions } from './remote/remote-reranker.js';
 export { chooseMode, createFallbackReranker } from './remote/fallback-policy.js';
 export type { FallbackOptions, RerankMode, SwitchEvent } from './remote/fallback-policy.js';
+export { MAX_DOCUMENT_DEPTH, MAX_RANK_FIELDS, type RerankDocument } from './core/documents.js';

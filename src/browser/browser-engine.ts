@@ -14,7 +14,7 @@ import { ModelStore } from './model-store.js';
 import type { BrowserEngineConfig, CacheState, LocalRerankerInfo } from './public-types.js';
 import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker } from '../core/reranker.js';
 
 export type { BrowserEngineConfig, EngineTuning, LocalRerankerInfo } from './public-types.js';
@@ -37,7 +37,7 @@ export class BrowserEngine implements Reranker {
     return this.engine.load(modelId);
   }
 
-  rerank(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse> {
+  rerank(request: RerankInput, options?: RerankOptions): Promise<RerankResponse> {
     return this.engine.rerank(request, options);
   }
 

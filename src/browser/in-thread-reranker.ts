@@ -4,7 +4,7 @@
  */
 import { disposedError, throwIfAborted } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
 import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
@@ -24,7 +24,7 @@ export class InThreadReranker implements LocalReranker {
     return (await this.#current()).info();
   }
 
-  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     const valid = validate(this.config, request);
     throwIfAborted(options.signal);
     const engine = await this.#current();

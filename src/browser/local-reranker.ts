@@ -3,7 +3,7 @@
  * thread (`InThreadReranker`) — share: their interface, validating a request on the page, and
  * calls that an `AbortSignal` can end at once (core/abortable.ts, shared with the Node thread).
  */
-import { requestLimits, validateRerankRequest, type RerankRequest } from '../core/contract.js';
+import { requestLimits, validateRerankRequest, type RerankInput, type RerankRequest } from '../core/contract.js';
 import type { BrowserEngineConfig, BrowserReranker, LocalRerankerInfo } from './public-types.js';
 
 export { abortable } from '../core/abortable.js';
@@ -18,7 +18,7 @@ export interface LocalReranker extends BrowserReranker {
 }
 
 /** Validates on the page, so a bad request fails at once (and nothing uncloneable is posted). */
-export function validate(config: BrowserEngineConfig, request: RerankRequest): RerankRequest {
+export function validate(config: BrowserEngineConfig, request: RerankInput): RerankRequest {
   return validateRerankRequest(request, { models: config.models.map((entry) => entry.id), ...requestLimits(config.engine) });
 }
 

@@ -8,7 +8,7 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import { RerankError, disposedError, throwIfAborted } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions } from '../core/reranker.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
@@ -52,7 +52,7 @@ export class WorkerReranker implements LocalReranker {
     return Promise.race([session.ready, session.dead]);
   }
 
-  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     const valid = validate(this.config, request);
     throwIfAborted(options.signal);
     const session = this.#current();

@@ -23,6 +23,8 @@ ${modelFlagsHelp(DEFAULT_MODEL_ID, 26)}
                             the event loop (GET /health, other requests) while it runs
   --upstream URL            instead, forward to this /v1/rerank server with WEBRERANK_UPSTREAM_KEY
   --upstream-protocol P     rerank (default) or tei (Text Embeddings Inference's /rerank)
+  --upstream-label NAME     how errors name the upstream to clients (default "the upstream
+                            service"; never its address); its redirects are refused (502)
   --model-alias A=ID        let clients ask for model A and get ID (repeat), e.g.
                             rerank-english-v2.0=BAAI/bge-reranker-v2-m3
 
@@ -35,13 +37,16 @@ Listening:
 
 Access (keys are never logged):
   --api-keys-file FILE      accepted API keys, one per line; added to WEBRERANK_API_KEYS (comma-separated)
-                            Without any key the server is open to whoever can reach it.
+                            Without any key the server is open to whoever can reach it; a file
+                            or WEBRERANK_API_KEYS that holds no key is refused (exit 2)
+  --open                    serve without keys although a keys source is given, on purpose
 
 Limits, per API key (environment variable in brackets):
   --rate-limit N            requests per second, then 429 with Retry-After  [WEBRERANK_RATE_LIMIT]
   --rate-burst N            requests allowed at once (default: one second's worth)  [WEBRERANK_RATE_BURST]
   --quota-requests N        requests per key while the server runs, then 402  [WEBRERANK_QUOTA_REQUESTS]
-  --quota-documents N       documents per key while the server runs, then 402  [WEBRERANK_QUOTA_DOCUMENTS]
+  --quota-documents N       scoring windows per key while the server runs, then 402: a document
+                            is one, a long one cut by max_chunks_per_doc one per piece  [WEBRERANK_QUOTA_DOCUMENTS]
   --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
   --max-documents N         most documents per request (default 1000)
 
@@ -58,6 +63,7 @@ const SERVE_FLAGS = {
   ...MODEL_FLAGS,
   upstream: { type: 'string' },
   'upstream-protocol': { type: 'string' },
+  'upstream-label': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   cors: { type: 'string', multiple: true },
@@ -65,6 +71,7 @@ const SERVE_FLAGS = {
   'metrics-port': { type: 'string' },
   'no-metrics': { type: 'boolean' },
   'api-keys-file': { type: 'string' },
+  open: { type: 'boolean' },
   'rate-limit': { type: 'string' },
   'rate-burst': { type: 'string' },
   'quota-requests': { type: 'string' },
@@ -92,6 +99,12 @@ export async function serve(argv: string[], env: Record<string, string | undefin
   const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
     throw new UsageError(`cannot read --api-keys-file: ${(error as Error).message}`);
   });
+  // A keys source that yields nothing is a mistake (an empty file, a variable of blanks), not a
+  // wish to be open: starting anyway would let everyone in.
+  const keysSource = values['api-keys-file'] !== undefined ? `--api-keys-file ${values['api-keys-file']}` : (env.WEBRERANK_API_KEYS ?? '').trim() !== '' ? 'WEBRERANK_API_KEYS' : undefined;
+  if (keysSource !== undefined && apiKeys.length === 0 && !values.open) {
+    throw new UsageError(`${keysSource} holds no API key (only blanks or comments): refusing to start a server open to everyone. Add a key, or pass --open to serve without keys.`);
+  }
   const options = serverOptions(values, env, apiKeys);
 
   try {
@@ -141,6 +154,7 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
       protocol,
       models: [values.model ?? DEFAULT_MODEL_ID],
       ...(env.WEBRERANK_UPSTREAM_KEY ? { apiKey: env.WEBRERANK_UPSTREAM_KEY } : {}),
+      ...(values['upstream-label'] ? { label: values['upstream-label'] } : {}),
     };
     return options;
   }

@@ -4,7 +4,8 @@
  * everywhere.
  */
 import { z } from 'zod';
-import { RerankError } from './errors.js';
+import { documentTexts, MAX_RANK_FIELDS, type RerankDocument } from './documents.js';
+import { excerpt, RerankError } from './errors.js';
 
 /** A rerank request, as the hosted API takes it. */
 export interface RerankRequest {
@@ -28,6 +29,17 @@ export interface RerankRequest {
    * `max_tokens_per_doc`). The pair's own limit (`maxLength`) still applies on top.
    */
   max_tokens_per_doc?: number;
+}
+
+/**
+ * What `rerank()` takes: a {@link RerankRequest} whose documents may also be objects, as Cohere v1
+ * takes them — `{ text }`, or any fields with `rank_fields` naming the ones to rank on, in order,
+ * joined as `key: value` lines.
+ */
+export interface RerankInput extends Omit<RerankRequest, 'documents'> {
+  documents: RerankDocument[];
+  /** The object documents' fields to rank on, in order (at most 100; repeats are dropped). */
+  rank_fields?: string[] | null;
 }
 
 /** One ranked document. */
@@ -81,6 +93,12 @@ export const DEFAULT_MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 export const DEFAULT_MAX_TOTAL_CHARACTERS = 5 * 1024 * 1024;
 
 /**
+ * Most windows one document may be cut into (`max_chunks_per_doc`): with the most documents per
+ * request, it bounds the model runs one request can ask for.
+ */
+export const MAX_CHUNKS_PER_DOC = 64;
+
+/**
  * The request's schema: what every dialect of the server (and every entry point) validates with,
  * and what `GET /openapi.json` is generated from.
  */
@@ -91,8 +109,14 @@ export const rerankRequestSchema = z.object({
   // Python clients send `None` for "not set": treat null as absent.
   top_n: z.number().int().positive().nullish(),
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
-  max_chunks_per_doc: z.number().int().positive().nullish(),
+  max_chunks_per_doc: z.number().int().positive().max(MAX_CHUNKS_PER_DOC).nullish(),
   max_tokens_per_doc: z.number().int().positive().nullish(),
+});
+
+/** The input schema: the request's, with object documents and `rank_fields`. */
+const rerankInputSchema = rerankRequestSchema.extend({
+  documents: z.array(z.union([z.string(), z.record(z.string(), z.unknown())]), { error: 'documents must be an array of strings or objects' }),
+  rank_fields: z.array(z.string()).nullish(),
 });
 
 /** The size limits among `options` (an engine's or a reranker's), ready for the validator. */
@@ -112,63 +136,72 @@ export function requestLimits(options: Pick<ValidationLimits, 'maxDocuments' | '
  * const request = validateRerankRequest(await httpRequest.json(), { models: ['BAAI/bge-reranker-v2-m3'] });
  */
 export function validateRerankRequest(body: unknown, limits: ValidationLimits = {}): RerankRequest {
-  const request = checkRerankRequestShape(body);
-  const { model, query, documents } = request;
-  if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
-  if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
-
-  const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
-  if (documents.length > maxDocuments) {
-    throw new RerankError(
-      'too_many_documents',
-      `documents holds ${documents.length} documents; at most ${maxDocuments} are allowed per request.`,
-    );
-  }
-  checkCharacters(query, documents, limits);
-  if (limits.models && !limits.models.includes(model)) {
-    throw new RerankError('unknown_model', `Model "${model}" is not served here. Served models: ${limits.models.join(', ')}.`);
-  }
-  return request;
-}
-
-/**
- * The shape alone: the contract's fields with their types, and nothing else (unknown fields are
- * dropped, so what is returned can be posted to a thread). For a boundary inside the process, where
- * the request was (or will be) validated against the limits by whoever owns them: checking the
- * limits again there would refuse, with a second copy of the limits, what the first one accepted.
- */
-export function checkRerankRequestShape(body: unknown): RerankRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
   }
-  const parsed = rerankRequestSchema.safeParse(body);
+  checkRequestSize(body as Record<string, unknown>, limits);
+  const parsed = rerankInputSchema.safeParse(body);
   if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
 
-  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc } = parsed.data;
-  const request: RerankRequest = { model, query, documents };
-  if (top_n != null) request.top_n = top_n;
-  if (return_documents != null) request.return_documents = return_documents;
-  if (max_chunks_per_doc != null) request.max_chunks_per_doc = max_chunks_per_doc;
-  if (max_tokens_per_doc != null) request.max_tokens_per_doc = max_tokens_per_doc;
-  return request;
-}
+  const { model, query, documents, rank_fields } = parsed.data;
+  if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
+  if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
 
-/** The per-text and per-request character limits: 413, like a body over the server's limit. */
-function checkCharacters(query: string, documents: readonly string[], limits: ValidationLimits): void {
   const perText = limits.maxDocumentCharacters ?? DEFAULT_MAX_DOCUMENT_CHARACTERS;
-  const total = limits.maxTotalCharacters ?? DEFAULT_MAX_TOTAL_CHARACTERS;
   if (query.length > perText) {
     throw new RerankError('document_too_large', `query has ${query.length} characters; at most ${perText} are allowed.`);
   }
-  let sum = query.length;
-  documents.forEach((text, index) => {
-    if (text.length > perText) {
-      throw new RerankError('document_too_large', `documents[${index}] has ${text.length} characters; at most ${perText} are allowed per document.`);
-    }
-    sum += text.length;
-  });
-  if (sum > total) {
-    throw new RerankError('payload_too_large', `query and documents hold ${sum} characters; at most ${total} are allowed per request.`);
+  const total = limits.maxTotalCharacters ?? DEFAULT_MAX_TOTAL_CHARACTERS;
+  const texts = documentTexts(documents, rank_fields, { perText, total, spent: query.length });
+  if (limits.models && !limits.models.includes(model)) {
+    throw new RerankError('unknown_model', `Model "${excerpt(model)}" is not served here. Served models: ${limits.models.join(', ')}.`);
+  }
+  return { model, query, documents: texts, ...optionalFields(parsed.data) };
+}
+
+/**
+ * The shape alone: the contract's fields with their types, object documents and `rank_fields`
+ * included, and nothing else (unknown fields are dropped, so what is returned can be posted to a
+ * thread). For a boundary inside the process, where the request will be validated against the
+ * limits by whoever owns them: checking the limits again there would refuse, with a second copy of
+ * the limits, what the first one accepted.
+ */
+export function checkRerankRequestShape(body: unknown): RerankInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
+  }
+  const parsed = rerankInputSchema.safeParse(body);
+  if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
+  const { model, query, documents, rank_fields } = parsed.data;
+  const input: RerankInput = { model, query, documents, ...optionalFields(parsed.data) };
+  if (rank_fields != null) input.rank_fields = rank_fields;
+  return input;
+}
+
+type OptionalFields = Pick<RerankRequest, 'top_n' | 'return_documents' | 'max_chunks_per_doc' | 'max_tokens_per_doc'>;
+
+/** The contract's optional fields of a parsed body, with `null` ("not set" from Python clients) dropped. */
+function optionalFields(parsed: { [K in keyof OptionalFields]?: OptionalFields[K] | null | undefined }): OptionalFields {
+  const fields: OptionalFields = {};
+  if (parsed.top_n != null) fields.top_n = parsed.top_n;
+  if (parsed.return_documents != null) fields.return_documents = parsed.return_documents;
+  if (parsed.max_chunks_per_doc != null) fields.max_chunks_per_doc = parsed.max_chunks_per_doc;
+  if (parsed.max_tokens_per_doc != null) fields.max_tokens_per_doc = parsed.max_tokens_per_doc;
+  return fields;
+}
+
+/**
+ * The size checks that need no parsing: counts of `documents` and `rank_fields`, refused before
+ * a schema walks every entry of a huge array. Dialects call it before their own schemas.
+ */
+export function checkRequestSize(body: Record<string, unknown>, limits: Pick<ValidationLimits, 'maxDocuments'>): void {
+  const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+  const { documents, rank_fields: rankFields } = body;
+  if (Array.isArray(documents) && documents.length > maxDocuments) {
+    throw new RerankError('too_many_documents', `documents holds ${documents.length} documents; at most ${maxDocuments} are allowed per request.`);
+  }
+  if (Array.isArray(rankFields) && rankFields.length > MAX_RANK_FIELDS) {
+    throw new RerankError('invalid_request', `rank_fields holds ${rankFields.length} names; at most ${MAX_RANK_FIELDS} are allowed.`);
   }
 }
 
@@ -197,7 +230,7 @@ export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<stri
   if (field === 'max_chunks_per_doc') {
     return new RerankError(
       'invalid_max_chunks_per_doc',
-      `max_chunks_per_doc must be a positive integer, got ${describe(body.max_chunks_per_doc)}.`,
+      `max_chunks_per_doc must be a positive integer, at most ${MAX_CHUNKS_PER_DOC}, got ${describe(body.max_chunks_per_doc)}.`,
     );
   }
   if (field === 'max_tokens_per_doc') {

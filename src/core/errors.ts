@@ -206,3 +206,12 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     throw new AbortError(undefined, { cause: signal.reason });
   }
 }
+
+/** Longest piece of a client's value that a message quotes back. */
+const EXCERPT_CHARACTERS = 100;
+
+/** A client's value for a message, cut short: an error never echoes a whole multi-megabyte field. */
+export function excerpt(value: unknown): string {
+  const text = String(value);
+  return text.length > EXCERPT_CHARACTERS ? `${text.slice(0, EXCERPT_CHARACTERS)}… (${text.length} characters)` : text;
+}

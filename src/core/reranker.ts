@@ -2,7 +2,7 @@
  * The one interface every reranker implements — the in-thread engine, the worker client and the
  * remote client — so callers can't tell them apart.
  */
-import type { Backend, Dtype, RerankRequest, RerankResponse } from './contract.js';
+import type { Backend, Dtype, RerankInput, RerankResponse } from './contract.js';
 
 export interface RerankOptions {
   /** Cancels the call; honoured between batches. Rejects with an `AbortError`. */
@@ -12,6 +12,12 @@ export interface RerankOptions {
    * tell queueing time from inference time. A remote reranker never calls it.
    */
   onStart?: () => void;
+  /**
+   * Called after each batch with the windows (a document, or one piece of a long one) it scored:
+   * what the request has cost so far, also when it is cancelled afterwards. A server charges by
+   * it. A remote reranker never calls it.
+   */
+  onScored?: (windows: number) => void;
 }
 
 /** What a reranker is and what it has done, for display and diagnostics. */
@@ -34,7 +40,7 @@ export interface RerankerInfo {
 
 export interface Reranker {
   /** Ranks `request.documents` against `request.query`; the hosted API's response shape. */
-  rerank(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse>;
+  rerank(request: RerankInput, options?: RerankOptions): Promise<RerankResponse>;
   info(): Promise<RerankerInfo>;
   /** Frees the model (and worker). Later calls reject. */
   dispose(): Promise<void>;

@@ -14,7 +14,7 @@ import { isOutOfMemory } from './out-of-memory.js';
 import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
 import { DEFAULT_LOAD_STALL_TIMEOUT_MS, StallWatchdog } from '../core/stall-watchdog.js';
 import { LoadWaits } from './load-waits.js';
-import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { requestLimits, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { SerialQueue } from './serial-queue.js';
@@ -78,7 +78,7 @@ export class RerankEngine implements Reranker {
     await this.#model(this.registry.get(modelId));
   }
 
-  async rerank(body: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(body: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     this.#assertUsable();
     const request = validateRerankRequest(body, { models: this.registry.ids(), ...requestLimits(this.#options) });
     throwIfAborted(options.signal);
@@ -192,7 +192,7 @@ export class RerankEngine implements Reranker {
     return engineBatching(encoder.dtype, encoder.backend, this.#options);
   }
 
-  async #score(model: LoadedModel, request: RerankRequest, { signal, onStart }: RerankOptions): Promise<RerankResponse> {
+  async #score(model: LoadedModel, request: RerankRequest, { signal, onStart, onScored }: RerankOptions): Promise<RerankResponse> {
     throwIfAborted(signal);
     const { encoder, limits } = model;
     // Every window of every document becomes one pair; `owner` maps a pair back to its document.
@@ -228,6 +228,7 @@ export class RerankEngine implements Reranker {
         scores[documentIndex] = Math.max(scores[documentIndex] as number, score);
       });
       totalTokens += packed.tokens;
+      onScored?.(batch.length);
     }
 
     return {

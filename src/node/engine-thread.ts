@@ -61,7 +61,7 @@ function serveEngine(port: MessagePort, options: EngineThreadOptions): void {
         const controller = new AbortController();
         calls.set(message.call, controller);
         void answer(message.call, (ready) => {
-          const result = ready.rerank(message.request, { signal: controller.signal, onStart: () => post({ type: 'started', call: message.call }) });
+          const result = ready.rerank(message.request, { signal: controller.signal, onStart: () => post({ type: 'started', call: message.call }), onScored: (windows) => post({ type: 'scored', call: message.call, windows }) });
           // A first request loads the model lazily: the main side hears the state change.
           void postInfo();
           return result;

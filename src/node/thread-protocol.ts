@@ -8,7 +8,7 @@
  */
 import type { SerializedRerankError } from '../core/errors.js';
 import type { LoadProgress } from '../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankResponse } from '../core/contract.js';
 import type { RerankerInfo } from '../core/reranker.js';
 import type { NodeEngineOptions } from './node-engine.js';
 
@@ -21,7 +21,7 @@ export type EngineThreadOptions = Omit<NodeEngineOptions, 'onProgress' | 'loader
 /** Main thread → engine thread. */
 export type ToEngineThread =
   | { type: 'load'; call: number; modelId?: string }
-  | { type: 'rerank'; call: number; request: RerankRequest }
+  | { type: 'rerank'; call: number; request: RerankInput }
   /** Stop call `call` at its next batch (or tokenizing slice); it then fails with an AbortError. */
   | { type: 'cancel'; call: number }
   | { type: 'dispose'; call: number };
@@ -31,6 +31,8 @@ export type FromEngineThread =
   | { type: 'progress'; event: LoadProgress }
   /** Call `call`'s inference began (it waited its turn): the main side calls its `onStart`. */
   | { type: 'started'; call: number }
+  /** Call `call` scored `windows` more windows: the main side calls its `onScored`. */
+  | { type: 'scored'; call: number; windows: number }
   /** The engine's info changed (a load began, ended or failed; a fallback happened). */
   | { type: 'info'; info: RerankerInfo }
   | { type: 'done'; call: number; value: RerankResponse | null; info: RerankerInfo }

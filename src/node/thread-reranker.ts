@@ -11,7 +11,7 @@
  */
 import { abortable } from '../core/abortable.js';
 import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
-import { checkRerankRequestShape, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { checkRerankRequestShape, type RerankInput, type RerankResponse } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { nodeModelRegistry } from './node-engine.js';
@@ -25,6 +25,7 @@ interface PendingCall {
   resolve(value: RerankResponse | null): void;
   reject(error: RerankError): void;
   onStart?: () => void;
+  onScored?: (windows: number) => void;
 }
 
 /** One thread and the calls it owes an answer. */
@@ -64,14 +65,15 @@ export class ThreadReranker implements Reranker {
     session.loaded.add(modelId);
   }
 
-  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     // The shape is checked here, so nothing uncloneable is posted; the engine in the thread checks
-    // the limits, with the one copy of them it was started with.
+    // the limits (and turns object documents into texts within them), with the one copy of the
+    // limits it was started with.
     const valid = checkRerankRequestShape(request);
     throwIfAborted(options.signal);
     const session = this.#current();
     const call = this.#nextCall++;
-    const work = this.#call(session, { type: 'rerank', call, request: valid }, options.onStart) as Promise<RerankResponse>;
+    const work = this.#call(session, { type: 'rerank', call, request: valid }, options) as Promise<RerankResponse>;
     return abortable(work, options.signal, () => this.#post(session, { type: 'cancel', call }));
   }
 
@@ -113,10 +115,10 @@ export class ThreadReranker implements Reranker {
   }
 
   /** Sends `message` and resolves with its answer; `message.call` must be a fresh number. */
-  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, onStart?: () => void): Promise<RerankResponse | null> {
+  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, { onStart, onScored }: RerankOptions = {}): Promise<RerankResponse | null> {
     return new Promise((resolve, reject) => {
       if (!session.alive) return reject(new RerankError('worker_crashed', 'The rerank thread is gone.'));
-      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}) });
+      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}), ...(onScored ? { onScored } : {}) });
       if (session.calls.size === 1) session.worker.ref();
       this.#post(session, message);
     });
@@ -129,6 +131,7 @@ export class ThreadReranker implements Reranker {
   #receive(session: Session, message: FromEngineThread): void {
     if (message.type === 'progress') return this.#onProgress?.(message.event);
     if (message.type === 'started') return session.calls.get(message.call)?.onStart?.();
+    if (message.type === 'scored') return session.calls.get(message.call)?.onScored?.(message.windows);
     if (session === this.#session) this.#info = { ...message.info, models: this.#models };
     if (message.type === 'info') return;
     const pending = session.calls.get(message.call);

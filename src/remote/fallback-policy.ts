@@ -8,7 +8,7 @@
  * can't load or its worker keeps dying.
  */
 import { RerankError, disposedError, isRerankError, type RerankErrorCode } from '../core/errors.js';
-import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 
 /** Where the caller wants reranking to run: on the device, on a server, or the device first. */
@@ -116,7 +116,7 @@ class FallbackReranker implements Reranker {
     this.#crashesBeforeSwitch = options.crashesBeforeSwitch ?? 2;
   }
 
-  async rerank(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     if (this.#disposed) throw disposedError();
     for (;;) {
       if (this.#switched) return this.#switched.remote.rerank(request, options);

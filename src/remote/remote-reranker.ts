@@ -9,7 +9,7 @@
  */
 import { AbortError, RerankError, STATUS_OF_CODE, disposedError, throwIfAborted, type RerankErrorCode } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { wireProtocol, type RemoteProtocol, type WireProtocol } from './wire-formats.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
@@ -45,6 +45,10 @@ export interface RemoteRerankerOptions {
   models?: string[];
   /** Most documents per request, checked locally (default 1000). */
   maxDocuments?: number;
+  /** What errors call the server (default: its origin); with a label they never hold its address. */
+  label?: string;
+  /** `follow` (default), or `refuse`: a redirect is then a 502 naming its status (a proxy's choice). */
+  redirects?: 'follow' | 'refuse';
 }
 
 /** Default time allowed for one attempt. */
@@ -68,6 +72,8 @@ export function createRemoteReranker(options: RemoteRerankerOptions): Reranker {
 class RemoteReranker implements Reranker {
   readonly #endpoint: string;
   readonly #origin: string;
+  readonly #detailed: boolean;
+  readonly #redirect: RequestRedirect;
   readonly #wire: WireProtocol;
   readonly #policy: RetryPolicy;
   readonly #timeoutMs: number;
@@ -88,7 +94,9 @@ class RemoteReranker implements Reranker {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseUrl must be an http(s) URL, got "${url.protocol}".`);
     this.#wire = wireProtocol(options.protocol ?? 'rerank');
     this.#endpoint = this.#wire.endpoint(options.baseUrl.replace(/\/+$/, ''));
-    this.#origin = url.origin;
+    this.#origin = options.label ?? url.origin;
+    this.#detailed = options.label === undefined;
+    this.#redirect = options.redirects === 'refuse' ? 'manual' : 'follow';
     this.#policy = {
       retries: nonNegative('retries', options.retries ?? DEFAULT_RETRY_POLICY.retries),
       retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs ?? DEFAULT_RETRY_POLICY.retryDelayMs),
@@ -107,7 +115,7 @@ class RemoteReranker implements Reranker {
     this.#maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   }
 
-  async rerank(body: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+  async rerank(body: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     this.#assertUsable();
     const request = validateRerankRequest(body, { maxDocuments: this.#maxDocuments, ...(this.#models ? { models: this.#models } : {}) });
     const payload = JSON.stringify(this.#wire.body(request));
@@ -149,7 +157,13 @@ class RemoteReranker implements Reranker {
     let headers: Headers;
     let text: string;
     try {
-      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: this.#headers, body: payload, signal: controller.signal });
+      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: this.#headers, body: payload, signal: controller.signal, redirect: this.#redirect });
+      // A refused redirect: a 3xx as it is (Node), or an opaque one with status 0 (browsers).
+      if (this.#redirect === 'manual' && (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400))) {
+        void response.body?.cancel().catch(() => undefined);
+        const which = response.status > 0 ? ` (HTTP ${response.status})` : '';
+        return { error: new RerankError('network_error', `${this.#origin} answered with a redirect${which}, which is not followed.`, { status: 502 }), retryable: false };
+      }
       status = response.status;
       headers = response.headers;
       text = await response.text();
@@ -159,7 +173,8 @@ class RemoteReranker implements Reranker {
       if (timedOut) {
         return { error: new RerankError('timeout', `${this.#origin} did not answer within ${this.#timeoutMs} ms.`, { cause: error }), retryable: true };
       }
-      return { error: new RerankError('network_error', `Could not reach ${this.#origin}: ${describeFailure(error)}.`, { cause: error }), retryable: true };
+      const detail = this.#detailed ? `: ${describeFailure(error)}` : '';
+      return { error: new RerankError('network_error', `Could not reach ${this.#origin}${detail}.`, { cause: error }), retryable: true };
     } finally {
       clearTimeout(timer);
       release();

@@ -9,10 +9,12 @@
  */
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { RerankError, isRerankError } from '../core/errors.js';
+import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
+import { AuthFailureLimiter } from './auth-failures.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
+import { createKeyGate } from './key-gate.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
@@ -21,6 +23,7 @@ import { resolveModel, type ModelAliases } from './model-aliases.js';
 import type { ServerMetrics } from './observer.js';
 import { openApiDocument } from './openapi.js';
 import { QuotaLedger, type Quota } from './quota.js';
+import { RequestCharge, wasAbandoned } from './request-charge.js';
 import { TokenBucketLimiter, type RateLimit } from './rate-limit.js';
 import { BusyRetryAdvisor } from './retry-after.js';
 import type { Health, ModelList } from './service-schemas.js';
@@ -40,6 +43,8 @@ export interface ServerLimits {
   maxDocuments?: number;
   /** Per-caller rate limit; exceeded → 429 with `Retry-After`. Default: none. */
   rateLimit?: RateLimit;
+  /** Wrong keys per client address (`clientAddress`), then 429 (default 20 at once, 1/s). `false`: none. */
+  authFailures?: RateLimit | false;
   /** Per-caller quota; exhausted → 402. Default: none. */
   quota?: Quota;
   /**
@@ -78,6 +83,8 @@ export interface ServerAppOptions {
    * deflate, and br where its DecompressionStream has it). Node's server adds br from node:zlib.
    */
   contentDecoders?: ContentDecoders;
+  /** The client's address, for limiting failed keys (Node's server: the peer). None: not limited. */
+  clientAddress?: (c: Context<ServerEnv>) => string | undefined;
   /** The clock for rate limiting (tests). */
   now?: () => number;
 }
@@ -100,9 +107,10 @@ const LOADING_RETRY_AFTER_SECONDS = 2;
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const { reranker, limits = {}, metrics } = options;
   const log = options.log ?? (() => undefined);
-  const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? []);
   const limiter = limits.rateLimit ? new TokenBucketLimiter(limits.rateLimit, options.now) : undefined;
   const ledger = limits.quota ? new QuotaLedger(limits.quota) : undefined;
+  const authFailures = limits.authFailures === false ? undefined : new AuthFailureLimiter(limits.authFailures, options.now);
+  const gate = createKeyGate(createApiKeyVerifier(options.auth?.apiKeys ?? []), limiter, authFailures);
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
@@ -160,14 +168,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   // The API routes need a key (when keys are configured) and count against the rate limit.
   const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
-    const caller = await verifier.identify(c.req.header('authorization'));
-    if (caller === null) {
-      return errorResponse(c, new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".'));
-    }
-    const decision = limiter?.take(caller);
-    if (decision && !decision.allowed) {
-      return errorResponse(c, new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds }));
-    }
+    const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c));
+    if (caller instanceof RerankError) return errorResponse(c, caller);
     c.set('caller', caller);
     await next();
     return undefined;
@@ -183,8 +185,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     return c.json(body);
   });
 
-  /** Runs one validated request through the queue, with its limits, metrics and Retry-After. */
-  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<RerankResponse> {
+  /** Runs one validated request through the queue, with its limits, metrics and Retry-After; says its windows. */
+  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<{ response: RerankResponse; windows: number }> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
@@ -193,24 +195,27 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const retryAfter = limits.busyRetryAfterSeconds ?? advisor.advise(pending);
       throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter });
     }
-    const caller = c.get('caller');
-    if (ledger && !ledger.charge(caller, request.documents.length)) {
-      throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
-    }
+    const charge = new RequestCharge(ledger, c.get('caller'), request);
+    if (!charge.reserve()) throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
     pending++;
     metrics?.queueDepth(pending);
     const queued = performance.now();
     let started: number | undefined;
-    try {
-      // The request's signal fires when the client goes away: the engine stops between batches.
-      const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()) });
+    const record = (tokens: number, documents: number) => {
       const finished = performance.now();
       const began = started ?? queued;
-      advisor.recordService((finished - began) / 1000);
-      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents: request.documents.length, tokens: response.usage.total_tokens });
-      return response;
+      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, tokens });
+      return (finished - began) / 1000;
+    };
+    try {
+      // The request's signal fires when the client goes away: the engine stops between batches.
+      const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
+      advisor.recordService(record(response.usage.total_tokens, request.documents.length));
+      return { response, windows: charge.completed() };
     } catch (error) {
-      ledger?.refund(caller, request.documents.length);
+      // The client went away, but the model ran for it: its time shows in the metrics.
+      if (wasAbandoned(error) && started !== undefined) record(0, 0);
+      charge.failed(error);
       throw error;
     } finally {
       pending--;
@@ -223,8 +228,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
-      const response = await runRerank(c, dialect, read.request, info);
-      return c.json(read.render(response, { requestId: c.get('requestId') }) as object);
+      const { response, windows } = await runRerank(c, dialect, read.request, info);
+      return c.json(read.render(response, { requestId: c.get('requestId'), windows }) as object);
     });
     app.all(dialect.path, (c) => {
       c.header('Allow', 'POST');
@@ -232,7 +237,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     });
   }
 
-  app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${c.req.method} ${c.req.path}.`, { status: 404 })));
+  app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${excerpt(c.req.method)} ${excerpt(c.req.path)}.`, { status: 404 })));
 
   app.onError((error, c) => {
     // The client gets a generic message for a surprise; the operator gets the real one.

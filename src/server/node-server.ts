@@ -26,7 +26,11 @@ export interface NodeServerOptions {
    * `/health` and the other requests ...
    */
   engine?: Omit<NodeRerankerOptions, 'preload'>;
-  /** ... or forward every request to an upstream `/v1/rerank` (or TEI) server. */
+  /**
+   * ... or forward every request to an upstream `/v1/rerank` (or TEI) server. Unless set here,
+   * its errors name it {@link DEFAULT_UPSTREAM_LABEL} (never its address) and its redirects are
+   * refused (502), so clients' documents and the upstream key go nowhere else.
+   */
   upstream?: RemoteRerankerOptions;
   /** Accepted API keys. None: the server is open. */
   apiKeys?: readonly string[];
@@ -61,6 +65,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How errors name an upstream when no label is configured. */
+export const DEFAULT_UPSTREAM_LABEL = 'the upstream service';
+
 /** Default port, as documented in `webrerank serve --help`. */
 export const DEFAULT_PORT = 8080;
 /** Default bind address: loopback, so an open (keyless) server is not exposed by accident. */
@@ -84,7 +91,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const shared = maxDocuments === undefined ? {} : { maxDocuments };
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
   const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
-  const reranker: Reranker = engine ?? createRemoteReranker({ ...(options.upstream as RemoteRerankerOptions), ...shared });
+  const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
 
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
@@ -97,6 +104,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
     contentDecoders: NODE_CONTENT_DECODERS,
+    clientAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
     log,
   });
 

@@ -1,6 +1,7 @@
 /**
- * Per-caller quota: how many requests and/or documents a caller may have ranked in the life of
- * the process. Exhausted → 402, as the hosted API answers "insufficient quota". In memory, per
+ * Per-caller quota: how many requests and/or scoring windows a caller may have used in the life
+ * of the process. A window is what the model scores once: a document, or one piece of a long
+ * document cut by `max_chunks_per_doc`. Exhausted → 402, as the hosted API answers "insufficient quota". In memory, per
  * process (or per isolate on an edge runtime); a shared store would replace this class.
  */
 import type { CallerId } from './auth.js';
@@ -8,14 +9,15 @@ import type { CallerId } from './auth.js';
 export interface Quota {
   /** Requests each caller may make. */
   requests?: number;
-  /** Documents each caller may have ranked, summed over requests. */
+  /** Windows each caller may have had scored, summed over requests (a short document is one). */
   documents?: number;
 }
 
 /**
- * Counts what each caller has used. A request is charged before it runs and refunded if it
- * fails, so concurrent requests can't overrun the quota and a server failure costs the caller
- * nothing.
+ * Counts what each caller has used. A request is charged the most windows it may take before it
+ * runs, so concurrent requests can't overrun the quota; once it ends it is settled to the windows
+ * actually scored — a request the client abandoned included — and only a server failure is
+ * refunded in full.
  *
  * @example
  * const ledger = new QuotaLedger({ documents: 10_000 });
@@ -41,6 +43,12 @@ export class QuotaLedger {
     used.documents += documents;
     this.#used.set(caller, used);
     return true;
+  }
+
+  /** Gives back the part of a `reserved` charge that was not `spent`; the request stays counted. */
+  settle(caller: CallerId, reserved: number, spent: number): void {
+    const used = this.#used.get(caller);
+    if (used) used.documents = Math.max(0, used.documents - Math.max(0, reserved - spent));
   }
 
   /** Gives back a charge whose request failed. */

@@ -44,7 +44,7 @@ describe('validateRerankRequest', () => {
     ['documents as a string', { ...valid, documents: 'a' }, 'invalid_documents', /documents must be an array of strings, got a string/],
     ['empty documents', { ...valid, documents: [] }, 'empty_documents', /documents must not be empty/],
     ['a number among documents', { ...valid, documents: ['a', 'b', 3] }, 'invalid_documents', /documents\[2\] must be a string, got the number 3/],
-    ['an object among documents', { ...valid, documents: [{ text: 'a' }] }, 'invalid_documents', /documents\[0\] must be a string, got an object/],
+    ['an object without text among documents', { ...valid, documents: [{ title: 'a' }] }, 'invalid_documents', /documents\[0\] is an object without a text field/],
     ['top_n zero', { ...valid, top_n: 0 }, 'invalid_top_n', /top_n must be a positive integer, got the number 0/],
     ['top_n negative', { ...valid, top_n: -2 }, 'invalid_top_n', /positive integer/],
     ['top_n fractional', { ...valid, top_n: 1.5 }, 'invalid_top_n', /positive integer/],

@@ -1,8 +1,11 @@
 /** The pure parts of the server's dialects: Cohere v1 object documents as text, model aliases. */
 import { describe, expect, it } from 'vitest';
 import { isRerankError } from '../../src/core/errors.js';
-import { documentTexts } from '../../src/server/dialects/documents.js';
+import { documentTexts as textsWithin } from '../../src/core/documents.js';
 import { parseModelAliases, resolveModel } from '../../src/server/model-aliases.js';
+
+const roomy = { perText: 1000, total: 10_000, spent: 0 };
+const documentTexts = (documents: Parameters<typeof textsWithin>[0], rankFields: string[] | undefined) => textsWithin(documents, rankFields, roomy);
 
 describe('Cohere v1 documents as text', () => {
   it('keeps strings, takes an object’s text, and joins rank_fields as "key: value" lines in their order', () => {

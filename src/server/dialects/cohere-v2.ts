@@ -4,7 +4,7 @@
  * (`id`, `results`, `meta`) with no `document` texts.
  */
 import { z } from 'zod';
-import { rerankErrorFromIssue, rerankRequestSchema, validateRerankRequest } from '../../core/contract.js';
+import { checkRequestSize, rerankErrorFromIssue, rerankRequestSchema, validateRerankRequest } from '../../core/contract.js';
 import type { Dialect, DialectContext, DialectRequest } from './dialect.js';
 import { hostedErrorBody, hostedErrorSchema } from './hosted-error.js';
 import { searchUnits } from './units.js';
@@ -30,18 +30,19 @@ function read(body: unknown, context: DialectContext): DialectRequest {
   const limits = { models: context.models, maxDocuments: context.maxDocuments };
   // Not an object at all: the contract's own message.
   if (typeof body !== 'object' || body === null || Array.isArray(body)) validateRerankRequest(body, limits);
+  checkRequestSize(body as Record<string, unknown>, limits);
   const parsed = cohereV2RequestSchema.safeParse(body);
   if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
   const { priority: _priority, ...fields } = parsed.data;
   const request = validateRerankRequest({ ...fields, model: context.resolveModel(fields.model) }, limits);
   return {
     request,
-    render: (response, { requestId }): z.infer<typeof cohereV2ResponseSchema> => ({
+    render: (response, { requestId, windows }): z.infer<typeof cohereV2ResponseSchema> => ({
       id: requestId,
       results: response.results.map(({ index, relevance_score }) => ({ index, relevance_score })),
       meta: {
         api_version: { version: '2' },
-        billed_units: { search_units: searchUnits(request.documents.length) },
+        billed_units: { search_units: searchUnits(windows) },
         tokens: { input_tokens: response.usage.total_tokens, output_tokens: 0 },
       },
     }),

@@ -18,9 +18,11 @@ export interface DialectContext {
   resolveModel(name: string): string;
 }
 
-/** What a dialect adds to a response: the request's id, for `id` fields. */
+/** What a dialect adds to a response: the request's id, for `id` fields, and what it cost. */
 export interface RenderContext {
   requestId: string;
+  /** Windows the model scored (the billing unit): a document, or one piece of a long one. */
+  windows: number;
 }
 
 /** A request read by a dialect: our contract's request, and how to answer it in the dialect. */

@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 import { RerankError } from '../../core/errors.js';
-import { rerankErrorFromIssue, rerankRequestSchema, validateRerankRequest, type RerankResponse } from '../../core/contract.js';
+import { checkRequestSize, rerankErrorFromIssue, rerankRequestSchema, validateRerankRequest, type RerankResponse } from '../../core/contract.js';
 import type { Dialect, DialectContext, DialectRequest } from './dialect.js';
-import { documentTexts, type CohereDocument } from './documents.js';
 import { hostedErrorBody, hostedErrorSchema } from './hosted-error.js';
 import { searchUnits } from './units.js';
 
@@ -17,7 +16,7 @@ const objectDocument = z.record(z.string(), z.unknown()).meta({ description: 'Co
 export const hostedRequestSchema = rerankRequestSchema
   .extend({
     documents: z.array(z.union([z.string(), objectDocument])),
-    rank_fields: z.array(z.string()).nullish().meta({ description: 'Cohere v1: the object fields to rank on, in order, joined as "key: value" lines.' }),
+    rank_fields: z.array(z.string()).nullish().meta({ description: 'Cohere v1: the object fields to rank on, in order, joined as "key: value" lines. At most 100 names; repeats are dropped.' }),
   })
   .meta({ id: 'RerankRequest' });
 
@@ -50,14 +49,15 @@ function read(body: unknown, context: DialectContext): DialectRequest {
   const limits = { models: context.models, maxDocuments: context.maxDocuments };
   // Not an object at all: the contract's own message.
   if (typeof body !== 'object' || body === null || Array.isArray(body)) validateRerankRequest(body, limits);
+  checkRequestSize(body as Record<string, unknown>, limits);
   const parsed = hostedRequestSchema.safeParse(body);
   if (!parsed.success) throw errorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
-  const { documents, rank_fields: rankFields, ...fields } = parsed.data;
-  const texts = documentTexts(documents as CohereDocument[], rankFields ?? undefined);
-  const request = validateRerankRequest({ ...fields, model: context.resolveModel(fields.model), documents: texts }, limits);
+  const { documents, ...fields } = parsed.data;
+  // The contract turns object documents into texts, bounded as they are built.
+  const request = validateRerankRequest({ ...fields, model: context.resolveModel(fields.model), documents }, limits);
   return {
     request,
-    render: (response: RerankResponse, { requestId }): HostedResponse => ({
+    render: (response: RerankResponse, { requestId, windows }): HostedResponse => ({
       id: requestId,
       // Cohere v1 returns an object document as it was given.
       results: response.results.map((result) => {
@@ -66,7 +66,7 @@ function read(body: unknown, context: DialectContext): DialectRequest {
       }),
       model: response.model,
       usage: { total_tokens: response.usage.total_tokens, prompt_tokens: response.usage.total_tokens, completion_tokens: 0 },
-      meta: { ...response.meta, api_version: { version: '1' }, billed_units: { search_units: searchUnits(request.documents.length) } },
+      meta: { ...response.meta, api_version: { version: '1' }, billed_units: { search_units: searchUnits(windows) } },
     }),
   };
 }

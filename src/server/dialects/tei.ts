@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { RerankError } from '../../core/errors.js';
-import { validateRerankRequest } from '../../core/contract.js';
+import { checkRequestSize, validateRerankRequest } from '../../core/contract.js';
 import type { Dialect, DialectContext, DialectRequest } from './dialect.js';
 
 export const teiRequestSchema = z
@@ -47,6 +47,7 @@ function logit(score: number): number {
 const SATURATED_LOGIT = 36.7;
 
 function read(body: unknown, context: DialectContext): DialectRequest {
+  if (typeof body === 'object' && body !== null) checkRequestSize({ documents: (body as { texts?: unknown }).texts }, context);
   const parsed = teiRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,0 +1,36 @@
+/**
+ * The gate in front of the API routes: the failed-key limit per client address, the key itself,
+ * then the rate limit per key — in that order, so that a blocked address learns nothing about
+ * its guesses and a valid key never spends the failure budget.
+ */
+import { RerankError } from '../core/errors.js';
+import type { ApiKeyVerifier, CallerId } from './auth.js';
+import type { AuthFailureLimiter } from './auth-failures.js';
+import type { TokenBucketLimiter } from './rate-limit.js';
+
+export interface KeyGate {
+  /** The caller behind `authorization` from `address`, or the error to answer with. */
+  admit(authorization: string | undefined, address: string | undefined): Promise<CallerId | RerankError>;
+}
+
+export function createKeyGate(verifier: ApiKeyVerifier, limiter: TokenBucketLimiter | undefined, failures: AuthFailureLimiter | undefined): KeyGate {
+  return {
+    async admit(authorization, address) {
+      const tracked = verifier.open || address === undefined ? undefined : failures;
+      const allowed = tracked?.check(address as string);
+      if (allowed && !allowed.allowed) {
+        return new RerankError('rate_limited', 'Too many failed API keys from this address; retry after the time in Retry-After.', { retryAfter: allowed.retryAfterSeconds });
+      }
+      const caller = await verifier.identify(authorization);
+      if (caller === null) {
+        tracked?.failed(address as string);
+        return new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".');
+      }
+      const decision = limiter?.take(caller);
+      if (decision && !decision.allowed) {
+        return new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds });
+      }
+      return caller;
+    },
+  };
+}
