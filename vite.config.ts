@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,7 +11,9 @@ export const CROSS_ORIGIN_ISOLATION = {
 } as const;
 
 export default defineConfig({
-  // The demo page (index.html + src/demo/); `public/models/` holds the stand-in model it offers.
+  // `vite` serves the demo page (demo/index.html + demo/src/); demo/public/models/ holds the stand-in
+  // model it offers. The test and bench harnesses serve the repository root with this same config.
+  root: resolve(import.meta.dirname, 'demo'),
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { headers: CROSS_ORIGIN_ISOLATION },
   // The worker imports transformers.js lazily, which needs code splitting: ES module workers.
@@ -20,12 +23,15 @@ export default defineConfig({
   optimizeDeps: { include: ['comlink', 'zod', '@huggingface/transformers'] },
   build: {
     // `dist/` is the library (tsc); the built demo goes beside it.
-    outDir: 'dist-demo',
+    outDir: resolve(import.meta.dirname, 'dist-demo'),
+    emptyOutDir: true,
     target: 'es2022',
     // transformers.js with onnxruntime-web is one large chunk, loaded only by the worker.
     chunkSizeWarningLimit: 4096,
   },
   test: {
+    // The tests live at the repository root, not in the demo's folder.
+    root: import.meta.dirname,
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

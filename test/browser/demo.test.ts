@@ -1,13 +1,13 @@
 /**
  * The demo page as a user meets it (`npm start`): served by `vite` from source, with the
- * stand-in model under public/models/. Saves screenshots to artifacts/demo.png and, mid-load,
+ * stand-in model under demo/public/models/. Saves screenshots to artifacts/demo.png and, mid-load,
  * artifacts/demo-progress.png.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoModel } from '../../tools/demo-model.js';
+import { DEMO_ROOT, ensureDemoModel } from '../../demo/prepare-model.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, startDevServer, type TestServer } from '../../tools/harness/servers.js';
@@ -20,7 +20,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   await ensureDemoModel();
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+  [server, browser] = await Promise.all([startDevServer([], { root: DEMO_ROOT }), launchChromium()]);
   context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   // The page must never reach the hub in these tests.
   await context.route('https://huggingface.co/**', (route) => route.abort('internetdisconnected'));

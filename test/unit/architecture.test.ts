@@ -21,8 +21,6 @@ const MAY_IMPORT: Record<string, string[]> = {
   cli: ['core', 'node', 'server', 'remote'],
   // The framework adapters (webrerank/langchain, …) wrap any Reranker: they need the contract only.
   adapters: ['core'],
-  // The demo is an app: it uses the package's public entry, like any app would.
-  demo: ['(entry)'],
 };
 
 const LONGEST_SOURCE_FILE = 300;
@@ -73,9 +71,22 @@ describe('the layers of src/', () => {
 });
 
 describe('tooling and the product', () => {
-  it.each(['src', 'bench', 'tools', 'worker'])('%s/ never imports from test/', (dir) => {
+  it.each(['src', 'bench', 'tools', 'worker', 'demo'])('%s/ never imports from test/', (dir) => {
     const intoTests = sourceFiles(dir).flatMap((file) => relativeImports(file).filter((target) => target.startsWith(`test${sep}`)).map((target) => `${file} imports ${target}`));
     expect(intoTests).toEqual([]);
+  });
+});
+
+describe('the demo', () => {
+  // The demo is an app: it uses the package's public entry, like any app would.
+  it('reaches into src/ only through the public entry', () => {
+    const PUBLIC_ENTRY = join('src', 'index.ts');
+    const inward = sourceFiles('demo').flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith(`src${sep}`) && target.replace(/\.js$/, '.ts') !== PUBLIC_ENTRY)
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(inward).toEqual([]);
   });
 });
 

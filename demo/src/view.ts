@@ -1,8 +1,8 @@
 /**
  * Rendering for the demo page: plain DOM, no framework. Each function owns one part of the page.
  */
-import type { BrowserRerankerInfo, LoadProgress, RerankResponse } from '../index.js';
-import { isRerankError } from '../index.js';
+import type { BrowserRerankerInfo, LoadProgress, RerankResponse } from '../../src/index.js';
+import { isRerankError } from '../../src/index.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);

@@ -2,7 +2,7 @@
  * The demo page: type a query and documents, press Rerank, see the ranking. The reranker is
  * created on the first Rerank for the chosen model and backend, and reused until either changes.
  */
-import { createReranker, isRerankError, type BrowserReranker, type RerankRequest } from '../index.js';
+import { createReranker, isRerankError, type BrowserReranker, type RerankRequest } from '../../src/index.js';
 import { modelChoices, type ModelChoice } from './models.js';
 import './style.css';
 import { clearError, clearResults, hideProgress, showBadge, showDevice, showError, showLoading, showProgress, showResults, showTimings, ui } from './view.js';
@@ -80,6 +80,6 @@ async function run(): Promise<void> {
 function hintFor(error: unknown, choice: ModelChoice): string | undefined {
   if (!isRerankError(error) || error.code !== 'model_load_failed') return undefined;
   return choice.local
-    ? 'Generate the local model with `npm run demo:model`, or check public/models/models.json.'
+    ? 'Generate the local model with `npm run demo:model`, or check demo/public/models/models.json.'
     : 'The model downloads from huggingface.co: check the network, or pick the local stand-in model to try the page offline.';
 }

@@ -2,7 +2,7 @@
  * The models the demo offers: the real bge-reranker-v2-m3 from the hub, and every local folder
  * listed in `/models/models.json` (written by `npm run demo:model`; add your own folders to it).
  */
-import { BUILTIN_MODELS, DEFAULT_MODEL_ID, type ModelEntry } from '../index.js';
+import { BUILTIN_MODELS, DEFAULT_MODEL_ID, type ModelEntry } from '../../src/index.js';
 
 export interface ModelChoice {
   entry: ModelEntry;
