@@ -23,7 +23,7 @@ export const DEMO_MODELS_DIR = resolve(DEMO_ROOT, 'public/models');
 export const STANDIN: DemoModel = {
   id: 'webrerank/standin-tiny',
   path: 'models/standin-tiny',
-  description: 'Stand-in cross-encoder — random weights, for testing (scores mean nothing)',
+  description: 'stand-in, random weights, for testing (offline)',
 };
 
 /** Generates the stand-in if missing or stale and lists it in models.json (keeping other entries). */
