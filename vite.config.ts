@@ -24,6 +24,7 @@ export default defineConfig({
   build: {
     // `dist/` is the library (tsc); the built demo goes beside it.
     outDir: resolve(import.meta.dirname, 'dist-demo'),
+    // Outside the demo's root, so Vite would otherwise keep the previous build's files beside the new.
     emptyOutDir: true,
     target: 'es2022',
     // transformers.js with onnxruntime-web is one large chunk, loaded only by the worker.

@@ -40,5 +40,6 @@ describe('the demo, built from source', () => {
       await page.close();
       await server.close();
     }
-  });
+    // A full vite build of the demo and its worker, then a model load.
+  }, 180_000);
 });
