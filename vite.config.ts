@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { CROSS_ORIGIN_ISOLATION } from './tools/cross-origin-isolation.js';
 
 export default defineConfig({
-  // The demo page (index.html + src/demo/); `public/models/` holds the stand-in model it offers.
-  // Sent by `vite` (dev) and `vite preview` alike: threads for onnxruntime-web.
+  // `vite` serves the demo page (demo/index.html + demo/src/); demo/public/models/ holds the stand-in
+  // model it offers. The test and bench harnesses serve the repository root with this same config.
+  root: resolve(import.meta.dirname, 'demo'),
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { headers: CROSS_ORIGIN_ISOLATION },
   // The worker imports transformers.js lazily, which needs code splitting: ES module workers.
@@ -13,12 +15,16 @@ export default defineConfig({
   optimizeDeps: { include: ['comlink', 'zod', '@huggingface/transformers'] },
   build: {
     // `dist/` is the library (tsc); the built demo goes beside it.
-    outDir: 'dist-demo',
+    outDir: resolve(import.meta.dirname, 'dist-demo'),
+    // Outside the demo's root, so Vite would otherwise keep the previous build's files beside the new.
+    emptyOutDir: true,
     target: 'es2022',
     // transformers.js with onnxruntime-web is one large chunk, loaded only by the worker.
     chunkSizeWarningLimit: 4096,
   },
   test: {
+    // The tests live at the repository root, not in the demo's folder.
+    root: import.meta.dirname,
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoModel } from '../../tools/demo-model.js';
+import { DEMO_ROOT, ensureDemoModel } from '../../demo/prepare-model.js';
 import { launchChromium } from '../kit/chromium.js';
 import { REPO_ROOT, buildApp, startPreviewServer } from '../kit/servers.js';
 
@@ -24,8 +24,8 @@ describe('the demo, built from source', () => {
   it('reranks after vite build (vite preview)', async () => {
     await ensureDemoModel();
     const outDir = join(REPO_ROOT, 'dist-demo');
-    await buildApp(outDir);
-    const server = await startPreviewServer(outDir);
+    await buildApp(outDir, { root: DEMO_ROOT });
+    const server = await startPreviewServer(outDir, [], { root: DEMO_ROOT });
     const page = await browser.newPage();
     try {
       await page.goto(server.url);
@@ -40,5 +40,6 @@ describe('the demo, built from source', () => {
       await page.close();
       await server.close();
     }
-  });
+    // A full vite build of the demo and its worker, then a model load.
+  }, 180_000);
 });

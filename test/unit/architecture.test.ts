@@ -22,8 +22,6 @@ const MAY_IMPORT: Record<string, string[]> = {
   cli: ['core', 'node', 'server', 'remote'],
   // The framework adapters (webrerank/langchain, …) wrap any Reranker: they need the contract only.
   adapters: ['core'],
-  // The demo is an app: it uses the package's public entry, like any app would.
-  demo: ['(entry)'],
 };
 
 const LONGEST_SOURCE_FILE = 300;
@@ -181,7 +179,7 @@ describe('the rooms of src/browser/', () => {
 });
 
 describe('tooling and the product', () => {
-  it.each(['src', 'tools', 'worker'])('%s/ never imports from test/', (dir) => {
+  it.each(['src', 'tools', 'worker', 'demo'])('%s/ never imports from test/', (dir) => {
     const intoTests = sourceFiles(dir).flatMap((file) => relativeImports(file).filter((target) => target.startsWith(`test${sep}`)).map((target) => `${file} imports ${target}`));
     expect(intoTests).toEqual([]);
   });
@@ -201,6 +199,19 @@ describe('tooling and the product', () => {
   it('the test kit does not import the app’s build config', () => {
     const intoConfig = sourceFiles(join('test', 'kit')).flatMap((file) => relativeImports(file).filter((target) => /^vite\.config\./.test(target)).map((target) => `${file} imports ${target}`));
     expect(intoConfig).toEqual([]);
+  });
+});
+
+describe('the demo', () => {
+  // The demo is an app: it uses the package's public entry, like any app would.
+  it('reaches into src/ only through the public entry', () => {
+    const PUBLIC_ENTRY = join('src', 'index.ts');
+    const inward = sourceFiles('demo').flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith(`src${sep}`) && target.replace(/\.js$/, '.ts') !== PUBLIC_ENTRY)
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(inward).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Rendering for the demo page: plain DOM, no framework. Each function owns one part of the page.
  */
-import type { BrowserRerankerInfo, LoadProgress, RerankResponse } from '../index.js';
-import { isRerankError } from '../index.js';
+import type { BrowserRerankerInfo, Dtype, LoadProgress, RerankResponse } from '../../src/index.js';
+import { isRerankError } from '../../src/index.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -14,9 +14,18 @@ export const ui = {
   form: element<HTMLFormElement>('form'),
   model: element<HTMLSelectElement>('model'),
   device: element<HTMLSelectElement>('device'),
+  dtype: element<HTMLSelectElement>('dtype'),
+  dtypeLabel: element<HTMLLabelElement>('dtype-label'),
   query: element<HTMLInputElement>('query'),
   documents: element<HTMLTextAreaElement>('documents'),
   button: element<HTMLButtonElement>('rerank'),
+  copyCurl: element<HTMLButtonElement>('copy-curl'),
+  curlPanel: element<HTMLElement>('curl-panel'),
+  serverUrl: element<HTMLInputElement>('server-url'),
+  curlCommand: element<HTMLPreElement>('curl-command'),
+  curlStatus: element<HTMLParagraphElement>('curl-status'),
+  serveCommand: element<HTMLPreElement>('serve-command'),
+  standinNotice: element<HTMLParagraphElement>('standin-notice'),
   badge: element<HTMLSpanElement>('badge'),
   timings: element<HTMLSpanElement>('timings'),
   progress: element<HTMLDivElement>('progress'),
@@ -70,6 +79,20 @@ export function showBadge(response: RerankResponse, info: BrowserRerankerInfo): 
   ui.badge.textContent = parts.join(' · ');
   ui.badge.title = info.plan?.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`).join('\n') ?? '';
   ui.badge.hidden = false;
+}
+
+/** The notice that a stand-in's scores mean nothing, shown with its results only. */
+export function showStandinNotice(standin: boolean): void {
+  ui.standinNotice.hidden = !standin;
+}
+
+/** The precision picker: "auto" plus `dtypes`, shown only when there is a choice to make. */
+export function showDtypes(dtypes: readonly Dtype[]): void {
+  const kept = dtypes.includes(ui.dtype.value as Dtype) ? ui.dtype.value : '';
+  const auto = new Option('auto', '');
+  ui.dtype.replaceChildren(auto, ...dtypes.map((dtype) => new Option(dtype, dtype)));
+  ui.dtype.value = kept;
+  ui.dtypeLabel.hidden = dtypes.length < 2;
 }
 
 export function showTimings(loadMs: number | undefined, rerankMs: number, documents: number): void {
@@ -141,6 +164,7 @@ export function showError(error: unknown, hint?: string): void {
 export function clearResults(): void {
   renderToken++;
   ui.results.replaceChildren();
+  ui.standinNotice.hidden = true;
   ui.badge.hidden = true;
   ui.timings.textContent = '';
 }
@@ -148,6 +172,10 @@ export function clearResults(): void {
 export function clearError(): void {
   ui.error.hidden = true;
   ui.error.replaceChildren();
+}
+
+export function showDevicePending(): void {
+  ui.deviceInfo.textContent = 'Shown once the model has loaded: what this device offers and which backend was chosen.';
 }
 
 export function showDevice(info: BrowserRerankerInfo): void {

@@ -1,14 +1,14 @@
 /**
  * `npm run demo:model`: puts the stand-in model (random weights, for testing) under
- * `public/models/`, where the demo page finds it, so the demo runs offline. Idempotent: an
+ * `demo/public/models/`, where the demo page finds it, so the demo runs offline. Idempotent: an
  * up-to-date model is kept as it is.
  *
- * It also writes `public/models/models.json`, the list of local models the demo's selector
+ * It also writes `demo/public/models/models.json`, the list of local models the demo's selector
  * offers: add your own folders (transformers.js layout) to it.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { generateStandinModel } from './standin/index.js';
+import { generateStandinModel } from '../tools/standin/index.js';
 
 /** One local model the demo offers. `path` is under the app's origin. */
 export interface DemoModel {
@@ -17,11 +17,13 @@ export interface DemoModel {
   description: string;
 }
 
-export const DEMO_MODELS_DIR = resolve(import.meta.dirname, '../public/models');
+/** The demo app's root (its index.html), as Vite serves and builds it. */
+export const DEMO_ROOT = import.meta.dirname;
+export const DEMO_MODELS_DIR = resolve(DEMO_ROOT, 'public/models');
 export const STANDIN: DemoModel = {
   id: 'webrerank/standin-tiny',
   path: 'models/standin-tiny',
-  description: 'Stand-in cross-encoder — random weights, for testing (scores mean nothing)',
+  description: 'stand-in, random weights, for testing (offline)',
 };
 
 /** Generates the stand-in if missing or stale and lists it in models.json (keeping other entries). */
