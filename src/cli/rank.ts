@@ -6,7 +6,8 @@
 import { RerankError, toRerankError } from '../core/errors.js';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { rankJsonl } from './rank-jsonl.js';
-import { UsageError, parseFlags } from './usage.js';
+import { UsageError, integerFlag, parseFlags } from './usage.js';
+import { fromStandin, standinWarner } from './standin-warning.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { createReranker } from '../node/create-node-reranker.js';
 import type { RerankRequest } from '../core/contract.js';
@@ -52,13 +53,16 @@ export async function rank(argv: string[]): Promise<number> {
     return rankJsonl(values.jsonl, modelOptions);
   }
   if (values.query === undefined && values.document !== undefined) throw new UsageError('--document needs --query');
+  if (values.query === undefined && values['top-n'] !== undefined) throw new UsageError('--top-n goes with --query; a request on stdin sets top_n itself');
+  const topN = values['top-n'] === undefined ? undefined : integerFlag('--top-n', values['top-n']);
   if (values.query === undefined && process.stdin.isTTY) throw new UsageError('pipe a request body to stdin, or pass --query and --document, or --jsonl FILE');
 
   try {
-    const request = values.query !== undefined ? requestFromFlags(values) : parseBody(await readStdin());
+    const request = values.query !== undefined ? requestFromFlags(values, topN) : parseBody(await readStdin());
     const reranker = await createReranker({ ...modelOptions, preload: false });
     try {
       const response = await reranker.rerank(request);
+      standinWarner()(fromStandin(response));
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
       return 0;
     } finally {
@@ -74,12 +78,10 @@ function requestFromFlags(values: {
   model?: string;
   query?: string;
   document?: string[];
-  'top-n'?: string;
   'return-documents'?: boolean;
-}): RerankRequest {
+}, topN: number | undefined): RerankRequest {
   const request: RerankRequest = { model: values.model ?? DEFAULT_MODEL_ID, query: values.query ?? '', documents: values.document ?? [] };
-  // Left to the validator: a bad --top-n gets the same 400 as a bad top_n in JSON.
-  if (values['top-n'] !== undefined) request.top_n = Number(values['top-n']);
+  if (topN !== undefined) request.top_n = topN;
   if (values['return-documents']) request.return_documents = true;
   return request;
 }

@@ -5,6 +5,7 @@
  */
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { UsageError, integerFlag, oneOf, parseFlags, positiveFlag } from './usage.js';
+import { standinWarner } from './standin-warning.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
@@ -106,6 +107,8 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
       process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
     }
+    // The model loads in the background: once it has, say so if it is a stand-in.
+    void server.ready.then(async () => standinWarner()((await server.reranker.info()).standin));
     await stopSignal();
     await server.close();
     return 0;

@@ -54,8 +54,11 @@ export interface RerankResponse {
   results: RerankResult[];
   model: string;
   usage: { total_tokens: number };
-  /** Which backend and dtype computed this response. */
-  meta?: { backend: Backend; dtype?: Dtype | string };
+  /**
+   * Which backend and dtype computed this response; `warnings` holds sentences a caller should
+   * show next to the results (e.g. that the model is a random-weight stand-in).
+   */
+  meta?: { backend: Backend; dtype?: Dtype | string; warnings?: string[] };
 }
 
 /** Limits a validator applies beyond the schema. */

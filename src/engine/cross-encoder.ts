@@ -12,6 +12,7 @@ import { formatBytes, type TransformersProgressEvent } from '../core/progress.js
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
+import { isStandinConfig } from '../core/standin.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
 export interface RuntimeChoice {
@@ -31,6 +32,8 @@ export interface CrossEncoder {
   readonly maxPositions: number;
   /** Whether the model takes `token_type_ids` (BERT-style) besides ids and mask. */
   readonly usesTokenTypes: boolean;
+  /** Whether the model's config marks it as a generated stand-in with random weights. */
+  readonly standin?: boolean;
   /**
    * Token ids of `text` without special tokens; with `maxTokens`, only the first ones — the same
    * ids as encoding everything and truncating, but for XLM-R-style tokenizers only as much text is
@@ -205,6 +208,7 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     template,
     maxPositions: positionLimit(model.config, tokenizer.model_max_length),
     usesTokenTypes,
+    standin: isStandinConfig(model.config),
     encode: (text, maxTokens) => (maxTokens === undefined ? tokenizer.encode(text, { add_special_tokens: false }) : encodeWithTokenLimit(tokenizer, text, maxTokens)),
     async logits(batch) {
       const dims = [batch.rows, batch.width];

@@ -18,6 +18,7 @@ import { requestLimits, validateRerankRequest, type RerankRequest, type RerankRe
 import { rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { SerialQueue } from './serial-queue.js';
+import { STANDIN_WARNING } from '../core/standin.js';
 
 import { DEFAULT_MAX_LENGTH, type EngineOptions } from './engine-options.js';
 
@@ -104,6 +105,7 @@ export class RerankEngine implements Reranker {
     };
     const threads = this.#options.runtimes.find((runtime) => runtime.device === this.#current?.backend)?.threads;
     if (threads !== undefined) info.threads = threads;
+    if (this.#current?.standin) info.standin = true;
     if (this.#fallbacks.length > 0) info.fallbacks = [...this.#fallbacks];
     if (this.#lastError !== undefined) info.error = this.#lastError;
     return info;
@@ -233,7 +235,7 @@ export class RerankEngine implements Reranker {
       results: rankResults(scores, request),
       model: request.model,
       usage: { total_tokens: totalTokens },
-      meta: { backend: encoder.backend, dtype: encoder.dtype },
+      meta: { backend: encoder.backend, dtype: encoder.dtype, ...(encoder.standin ? { warnings: [STANDIN_WARNING] } : {}) },
     };
   }
 

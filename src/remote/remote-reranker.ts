@@ -177,7 +177,8 @@ class RemoteReranker implements Reranker {
     } catch {
       throw new RerankError('invalid_response', `${this.#origin} answered with something that is not JSON.`);
     }
-    return { ...this.#wire.parse(json, request), meta: { backend: 'remote' } };
+    const warnings = warningsOf(json);
+    return { ...this.#wire.parse(json, request), meta: { backend: 'remote', ...(warnings ? { warnings } : {}) } };
   }
 
   /** A backoff that the caller's signal (AbortError) or dispose cuts short. */
@@ -279,4 +280,12 @@ function forwardAborts(sources: (AbortSignal | undefined)[], target: AbortContro
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number, got ${value}.`);
   return value;
+}
+
+/** The server's `meta.warnings` (e.g. that it serves a stand-in), passed on to the caller. */
+function warningsOf(body: unknown): string[] | undefined {
+  const warnings = (body as { meta?: { warnings?: unknown } } | null)?.meta?.warnings;
+  if (!Array.isArray(warnings)) return undefined;
+  const texts = warnings.filter((warning): warning is string => typeof warning === 'string');
+  return texts.length > 0 ? texts : undefined;
 }

@@ -177,9 +177,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.use('/rerank', requireKey);
 
   app.get('/v1/models', async (c) => {
-    const { models } = await reranker.info();
+    const { models, standin } = await reranker.info();
     const ids = [...models, ...Object.keys(aliases).filter((alias) => !models.includes(alias))];
-    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank' })) };
+    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank', ...(standin ? { standin: true as const } : {}) })) };
     return c.json(body);
   });
 
@@ -248,6 +248,7 @@ function healthBody(info: RerankerInfo): Health {
   const body: Health = { status: info.state, models: info.models };
   if (info.backend !== null) body.backend = info.backend;
   if (info.dtype !== null) body.dtype = info.dtype;
+  if (info.standin) body.standin = true;
   return body;
 }
 

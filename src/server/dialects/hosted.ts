@@ -24,6 +24,7 @@ export const hostedRequestSchema = rerankRequestSchema
 const metaSchema = z.object({
   backend: z.enum(['webgpu', 'wasm', 'cpu', 'remote']).optional(),
   dtype: z.string().optional(),
+  warnings: z.array(z.string()).optional().meta({ description: 'Sentences to show next to the results, e.g. that the model is a random-weight stand-in.' }),
   api_version: z.object({ version: z.string() }),
   billed_units: z.object({ search_units: z.number().int() }),
 });
