@@ -6,6 +6,10 @@
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { UsageError, integerFlag, oneOf, parseFlags, positiveFlag } from './usage.js';
 import { standinWarner } from './standin-warning.js';
+import { resolve } from 'node:path';
+import { DEFAULT_CLI_BACKEND } from './choices.js';
+import { candidateDtypes } from '../node/backend-plan.js';
+import { checkModelFolder } from '../node/model-folder.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
@@ -94,6 +98,7 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     throw new UsageError(`cannot read --api-keys-file: ${(error as Error).message}`);
   });
   const options = serverOptions(values, env, apiKeys);
+  await checkModelPathFlag(options.engine);
 
   try {
     const server = await startServer(options).catch((error: unknown) => {
@@ -151,6 +156,19 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
   options.engine = { ...modelOptionsFromFlags(values), inWorker: !values['in-process'] };
   if (options.limits?.maxDocuments !== undefined) options.engine.maxDocuments = options.limits.maxDocuments;
   return options;
+}
+
+/**
+ * A `--model-path` that can't serve is a mistake in the command line: exit 2 before listening,
+ * naming the path and what is missing, rather than a server that starts and stays failed.
+ */
+async function checkModelPathFlag(engine: NodeServerOptions['engine']): Promise<void> {
+  if (engine?.modelPath === undefined) return;
+  try {
+    await checkModelFolder(resolve(engine.modelPath), candidateDtypes(engine.backend ?? DEFAULT_CLI_BACKEND, engine.dtype));
+  } catch (error) {
+    throw new UsageError(`--model-path: ${(error as Error).message.replace(/\.$/, '')}`);
+  }
 }
 
 /** Limits from flags, falling back to their environment variables. */

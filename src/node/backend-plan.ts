@@ -57,3 +57,12 @@ export function planNodeBackends(backend: NodeBackend, dtype: Dtype | undefined,
   runtimes.push({ device: 'cpu', dtype: 'fp32', threads, reason: 'if WebGPU fails: the CPU at fp32, the precision the GPU steps are checked against' });
   return runtimes;
 }
+
+/**
+ * The dtypes a plan for `backend` could load first, before any probe: what was asked for, else
+ * the backend's defaults (q8 on cpu and wasm; fp16 or fp32 on WebGPU, as the adapter allows).
+ */
+export function candidateDtypes(backend: NodeBackend, dtype: Dtype | undefined): Dtype[] {
+  if (dtype !== undefined) return [dtype];
+  return backend === 'webgpu' ? ['fp16', 'fp32'] : ['q8'];
+}

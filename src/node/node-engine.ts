@@ -11,6 +11,9 @@ import { DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models
 import { planNodeBackends, type NodeBackend } from './backend-plan.js';
 import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
 import { probeNodeWebGpu } from './webgpu-probe.js';
+import { checkModelFolder } from './model-folder.js';
+import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encoder.js';
+import { RerankError, messageOf } from '../core/errors.js';
 import type { Dtype } from '../core/contract.js';
 
 export interface NodeEngineOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
@@ -65,6 +68,7 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   const { modelPath: _path, model: _model, models: _models, backend: _backend, dtype: _dtype, threads: _threads, preload, ...engineOptions } = options;
   const engine = new RerankEngine({
     ...engineOptions,
+    loader: engineOptions.loader ?? checkedLoader,
     // onnxruntime-web in Node: transformers.js knows no such device, so the provider is named.
     ...(backend === 'wasm' ? { loadOptions: { ...engineOptions.loadOptions, executionProviders: ['wasm'] } } : {}),
     registry: nodeModelRegistry(options),
@@ -72,4 +76,29 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   });
   if (preload ?? true) await engine.load();
   return engine;
+}
+
+/**
+ * transformers.js' loader behind a check of the files it will read: a local folder's mistakes are
+ * named in plain words before transformers.js sees them, and what it still throws keeps its own
+ * text in `cause`.
+ */
+const checkedLoader: CrossEncoderLoader = async (entry, runtime, options) => {
+  if ('path' in entry.source) await checkModelFolder(entry.source.path, [runtime.dtype], entry.externalData);
+  try {
+    return await loadCrossEncoder(entry, runtime, options);
+  } catch (error) {
+    if (error instanceof RerankError) throw error;
+    const where = 'path' in entry.source ? entry.source.path : 'url' in entry.source ? entry.source.url : `the hub (${entry.source.hub})`;
+    throw new RerankError('model_load_failed', `Model "${entry.id}" (${runtime.dtype}) from ${where} could not be loaded: ${plainReason(error)}.`, { cause: error });
+  }
+};
+
+/** A short reason without transformers.js' internals (its full text stays in `cause`). */
+function plainReason(error: unknown): string {
+  const text = messageOf(error);
+  if (/protobuf|invalid model|Load model .* failed/i.test(text)) return 'its ONNX file is damaged or not an ONNX model';
+  if (/JSON/i.test(text)) return 'one of its JSON files is not valid JSON';
+  if (/not found|could not locate|ENOENT/i.test(text)) return 'a file it needs is missing';
+  return 'onnxruntime refused it (the error\'s cause has the details)';
 }
