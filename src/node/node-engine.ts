@@ -7,13 +7,16 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { RuntimeChoice } from '../engine/cross-encoder.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
-import { DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
+import { BUILTIN_MODELS, DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
 import { planNodeBackends, type NodeBackend } from './backend-plan.js';
 import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
 import { probeNodeWebGpu } from './webgpu-probe.js';
 import { checkModelFolder } from './model-folder.js';
 import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encoder.js';
 import { RerankError, messageOf } from '../core/errors.js';
+import type { TransformersProgressEvent } from '../core/progress.js';
+import { findCachedModel, hubCacheDir, hubOffline } from './hub-cache.js';
+import { pullModel } from './hub-pull.js';
 import type { Dtype } from '../core/contract.js';
 
 export interface NodeEngineOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
@@ -50,6 +53,10 @@ export function nodeModelRegistry(options: Pick<NodeEngineOptions, 'modelPath' |
     entries.push({ id: options.model ?? DEFAULT_MODEL_ID, source: { path: resolve(options.modelPath) } });
   }
   entries.push(...(options.models ?? []));
+  // Any other id names a hub repo in transformers.js layout, found in the hub cache or fetched.
+  if (options.modelPath === undefined && options.model !== undefined && !BUILTIN_MODELS.some((entry) => entry.id === options.model) && !entries.some((entry) => entry.id === options.model)) {
+    entries.unshift({ id: options.model, source: { hub: options.model } });
+  }
   return entries.length > 0 ? new ModelRegistry(entries) : new ModelRegistry();
 }
 
@@ -84,15 +91,31 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
  * text in `cause`.
  */
 const checkedLoader: CrossEncoderLoader = async (entry, runtime, options) => {
-  if ('path' in entry.source) await checkModelFolder(entry.source.path, [runtime.dtype], entry.externalData);
+  const local = 'hub' in entry.source ? { ...entry, source: { path: await hubModelFolder(entry.source, runtime.dtype, entry.externalData?.[runtime.dtype] ?? false, options.onProgress) } } : entry;
+  if ('path' in local.source) await checkModelFolder(local.source.path, [runtime.dtype], local.externalData);
   try {
-    return await loadCrossEncoder(entry, runtime, options);
+    return await loadCrossEncoder(local, runtime, options);
   } catch (error) {
     if (error instanceof RerankError) throw error;
     const where = 'path' in entry.source ? entry.source.path : 'url' in entry.source ? entry.source.url : `the hub (${entry.source.hub})`;
     throw new RerankError('model_load_failed', `Model "${entry.id}" (${runtime.dtype}) from ${where} could not be loaded: ${plainReason(error)}.`, { cause: error });
   }
 };
+
+/**
+ * The hub cache's snapshot of a hub model: found there first (pulled by webrerank, `hf download`
+ * or transformers), else downloaded into it — unless `HF_HUB_OFFLINE` forbids the network.
+ */
+async function hubModelFolder(source: { hub: string; revision?: string }, dtype: Dtype, externalData: boolean, onProgress: ((event: TransformersProgressEvent) => void) | undefined): Promise<string> {
+  const cacheDir = hubCacheDir();
+  const cached = await findCachedModel(cacheDir, source.hub, source.revision, dtype, externalData);
+  if (cached !== undefined) return cached;
+  if (hubOffline()) {
+    throw new RerankError('model_unavailable', `${source.hub} (${dtype}) is not in the hub cache at ${cacheDir}, and HF_HUB_OFFLINE is set: run "webrerank pull ${source.hub} --dtype ${dtype}" where the hub is reachable.`);
+  }
+  const pulled = await pullModel({ repo: source.hub, ...(source.revision ? { revision: source.revision } : {}), dtypes: [dtype], ...(onProgress ? { onProgress } : {}) });
+  return pulled.folder;
+}
 
 /** A short reason without transformers.js' internals (its full text stays in `cause`). */
 function plainReason(error: unknown): string {
