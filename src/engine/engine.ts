@@ -169,6 +169,7 @@ export class RerankEngine implements Reranker {
           this.#lastError = reason;
           throw error;
         }
+        lastFailure = error;
         reasons.push(`${runtime.device}/${runtime.dtype}: ${reason}`);
         this.#fallbacks.push({ backend: runtime.device, dtype: runtime.dtype, reason });
       }
@@ -176,7 +177,7 @@ export class RerankEngine implements Reranker {
     this.#state = 'failed';
     this.#lastError = `Model "${entry.id}" failed to load. ${reasons.join(' | ')}`;
     // Out of memory on the last backend tried is what stopped it: say so, with its own code.
-    throw new RerankError(isOutOfMemory(lastFailure) ? 'out_of_memory' : 'model_load_failed', this.#lastError, { cause: lastFailure });
+    throw new RerankError(loadFailureCode(lastFailure), this.#lastError, { cause: lastFailure });
   }
 
   #limitsFor(encoder: CrossEncoder): PairLimits {
@@ -280,6 +281,13 @@ export class RerankEngine implements Reranker {
     this.#models.set(entry.id, replacement);
     return replacement;
   }
+}
+
+/** A load that failed everywhere keeps the last failure's code for OOM, the network or missing files. */
+function loadFailureCode(failure: unknown): RerankError['code'] {
+  if (isOutOfMemory(failure)) return 'out_of_memory';
+  if (failure instanceof RerankError && (failure.code === 'network_error' || failure.code === 'model_unavailable')) return failure.code;
+  return 'model_load_failed';
 }
 
 /** Where an entry's files come from, for messages. */

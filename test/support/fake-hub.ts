@@ -37,8 +37,8 @@ export interface FakeHub {
   cutNext(path: string, bytes: number): void;
   /** CDN answers for `path` flip one byte from now on (a corrupted download). */
   corrupt(path: string): void;
-  /** Remove a file from the repo (a dtype the repo lacks). */
-  remove(path: string): void;
+  /** The next `count` hub requests get 503 (the hub down for a while). */
+  failNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +58,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const requests: FakeHub['requests'] = [];
   const cuts = new Map<string, number>();
   const corrupted = new Set<string>();
+  let failing = 0;
 
   const cdn = await listen((request, response) => {
     requests.push({ method: request.method ?? '', path: request.url ?? '', ...(request.headers.range ? { range: request.headers.range } : {}) });
@@ -74,6 +75,11 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 
   const hub = await listen(async (request, response) => {
     requests.push({ method: request.method ?? '', path: request.url ?? '', ...(request.headers.range ? { range: request.headers.range } : {}) });
+    if (failing > 0) {
+      failing--;
+      response.writeHead(503, { 'Content-Type': 'text/plain' });
+      return response.end('Service Unavailable');
+    }
     if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
       response.writeHead(401, { 'Content-Type': 'application/json', 'X-Error-Code': 'GatedRepo' });
       return response.end(JSON.stringify({ error: 'Access to this repository is restricted.' }));
@@ -119,7 +125,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     requests,
     cutNext: (path, bytes) => cuts.set(path, bytes),
     corrupt: (path) => corrupted.add(path),
-    remove: (path) => files.delete(path),
+    failNext: (count) => {
+      failing = count;
+    },
     close: async () => {
       await Promise.all([hub.close(), cdn.close()]);
     },
