@@ -1,12 +1,13 @@
 /**
  * `webrerank rank`: one request in, one response out (or a batch with `--jsonl`, rank-jsonl.ts).
  * A failed request goes to stderr as the server's JSON error body with exit code 1, so scripts can
- * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first.
+ * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first —
+ * and so is a model, backend or dtype that can't run here (its JSON body, 503 model_unavailable).
  */
 import { RerankError, toRerankError } from '../core/errors.js';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { rankJsonl } from './rank-jsonl.js';
-import { UsageError, integerFlag, parseFlags } from './usage.js';
+import { USAGE_EXIT_CODE, UsageError, integerFlag, parseFlags } from './usage.js';
 import { fromStandin, standinWarner } from './standin-warning.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { createReranker } from '../node/create-node-reranker.js';
@@ -69,8 +70,10 @@ export async function rank(argv: string[]): Promise<number> {
       await reranker.dispose();
     }
   } catch (error) {
-    process.stderr.write(`${JSON.stringify(toRerankError(error).toJSON())}\n`);
-    return 1;
+    const failure = toRerankError(error);
+    process.stderr.write(`${JSON.stringify(failure.toJSON())}\n`);
+    // The model, backend or dtype the flags asked for can't run here: a mistake in the command line.
+    return failure.code === 'model_unavailable' ? USAGE_EXIT_CODE : 1;
   }
 }
 

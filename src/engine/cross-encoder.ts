@@ -21,6 +21,11 @@ export interface RuntimeChoice {
   dtype: Dtype;
   /** Intra-op threads (cpu) or WASM worker threads (wasm). Unset: the runtime's default. */
   threads?: number;
+  /**
+   * Only after a run failed or overflowed (NaN/Inf), never because the runtimes before it could not
+   * load: an explicit backend or dtype runs as asked or is refused, not silently replaced.
+   */
+  afterRunFailureOnly?: boolean;
 }
 
 /** A loaded model, ready to score packed pairs. */

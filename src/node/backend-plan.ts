@@ -52,9 +52,12 @@ export function planNodeBackends(backend: NodeBackend, dtype: Dtype | undefined,
   runtimes.push({
     device: 'webgpu',
     dtype: 'fp32',
+    // An fp16 that was asked for is not swapped for fp32 because it would not load.
+    ...(fp16 && dtype === 'fp16' ? { afterRunFailureOnly: true } : {}),
     reason: fp16 ? 'if fp16 fails or overflows (NaN/Inf)' : dtype ? "dtype 'fp32' was asked for" : `the adapter lacks shader-f16 (${gpu.reason ?? 'probe failed'}), so fp32`,
   });
-  runtimes.push({ device: 'cpu', dtype: 'fp32', threads, reason: 'if WebGPU fails: the CPU at fp32, the precision the GPU steps are checked against' });
+  // WebGPU was asked for: the CPU answers only for a run that failed there, never for a load.
+  runtimes.push({ device: 'cpu', dtype: 'fp32', threads, afterRunFailureOnly: true, reason: 'if a WebGPU run fails: the CPU at fp32, the precision the GPU steps are checked against' });
   return runtimes;
 }
 

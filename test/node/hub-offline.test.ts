@@ -93,7 +93,7 @@ describe('a model pulled once, then used offline', () => {
 
     it('says to pull first for a dtype that is not in the cache', async () => {
       const { code, stderr } = await runCli([...rankArgs, '--dtype', 'fp32'], undefined, offline);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(JSON.parse(stderr).error.message).toContain(`${REPO} (fp32) is not in the hub cache at ${offline.HF_HUB_CACHE}, and HF_HUB_OFFLINE is set: run "webrerank pull ${REPO} --dtype fp32" where the hub is reachable.`);
     });
   });

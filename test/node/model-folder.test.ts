@@ -71,9 +71,9 @@ describe('a model folder that cannot serve', () => {
     expect((error as RerankError).message).not.toMatch(/local_files_only|allowRemoteModels/);
   });
 
-  it('makes `webrerank rank` answer 503 model_unavailable in the same words', async () => {
+  it('makes `webrerank rank` exit 2 with 503 model_unavailable in the same words', async () => {
     const { code, stderr } = await runCli(['rank', '--model-path', join(modelPath, 'onnx')], JSON.stringify(HOSTED_EXAMPLE));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     const { error } = JSON.parse(stderr) as { error: { status: number; message: string } };
     expect(error.status).toBe(503);
     expect(error.message).toContain(`is the model's onnx/ folder: give its parent, ${modelPath}`);

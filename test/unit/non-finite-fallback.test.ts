@@ -56,7 +56,8 @@ describe('non-finite output', () => {
     const runs: string[] = [];
     const reranker = engine(['webgpu/fp16'], loads, runs);
     const first = await reranker.rerank(request);
-    expect(first.meta).toEqual({ backend: 'webgpu', dtype: 'fp32' });
+    // The answer says it came from the fallback, and why.
+    expect(first.meta).toEqual({ backend: 'webgpu', dtype: 'fp32', warnings: [expect.stringMatching(/^Computed on webgpu\/fp32 because the run on webgpu\/fp16 failed \(NaN or infinite logits on webgpu\/fp16 \(fp16 overflow\)/)] });
     expect(first.results.map((result) => result.index)).toEqual([2, 1, 0]);
     expect(first.results.every((result) => Number.isFinite(result.relevance_score))).toBe(true);
     expect(await reranker.info()).toMatchObject({
@@ -73,7 +74,7 @@ describe('non-finite output', () => {
 
   it('moves on step by step until a runtime answers (fp16, then fp32 on WebGPU, then the CPU)', async () => {
     const reranker = engine(['webgpu/fp16', 'webgpu/fp32']);
-    expect((await reranker.rerank(request)).meta).toEqual({ backend: 'cpu', dtype: 'fp32' });
+    expect((await reranker.rerank(request)).meta).toEqual({ backend: 'cpu', dtype: 'fp32', warnings: [expect.stringMatching(/^Computed on webgpu\/fp32 because the run on webgpu\/fp16/), expect.stringMatching(/^Computed on cpu\/fp32 because the run on webgpu\/fp32/)] });
     expect((await reranker.info()).fallbacks?.map((step) => `${step.backend}/${step.dtype}`)).toEqual(['webgpu/fp16', 'webgpu/fp32']);
   });
 
