@@ -8,6 +8,7 @@ import type { CrossEncoder, CrossEncoderLoader } from '../../src/engine/cross-en
 import { RerankEngine } from '../../src/engine/engine.js';
 import { RerankError } from '../../src/core/errors.js';
 import { ModelRegistry } from '../../src/core/models.js';
+import { scriptedEncoder } from '../support/scripted-encoder.js';
 import { planNodeBackends } from '../../src/node/backend-plan.js';
 import type { NodeWebGpuCapabilities } from '../../src/node/webgpu-probe.js';
 import type { Dtype } from '../../src/core/contract.js';
@@ -19,16 +20,7 @@ const GPU_WITH_F16: NodeWebGpuCapabilities = { available: true, shaderF16: true,
 /** A model that cannot load in fp16 (the folder has no fp16 file), and loads in anything else. */
 const noFp16: CrossEncoderLoader = async (_entry, runtime): Promise<CrossEncoder> => {
   if (runtime.dtype === 'fp16') throw new RerankError('model_unavailable', 'No onnx/model_fp16.onnx in the folder; this folder has fp32, q8 only: --dtype fp32.');
-  return {
-    backend: runtime.device,
-    dtype: runtime.dtype,
-    template: { prefix: [0], middle: [2, 2], suffix: [2], padId: 1 },
-    maxPositions: 512,
-    usesTokenTypes: false,
-    encode: (text) => Array.from(text, (char) => char.charCodeAt(0)),
-    logits: async (batch) => new Float32Array(batch.rows).fill(0.5),
-    async dispose() {},
-  };
+  return scriptedEncoder(runtime, (batch) => new Float32Array(batch.rows).fill(0.5));
 };
 
 function engineFor(dtype: Dtype | undefined): RerankEngine {

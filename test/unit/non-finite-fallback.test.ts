@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrossEncoder, CrossEncoderLoader, RuntimeChoice } from '../../src/engine/cross-encoder.js';
 import { RerankEngine } from '../../src/engine/engine.js';
 import { ModelRegistry } from '../../src/core/models.js';
+import { scriptedEncoder } from '../support/scripted-encoder.js';
 
 const MODEL = 'test/model';
 const request = { model: MODEL, query: 'q', documents: ['a', 'bb', 'ccc'] };
@@ -19,22 +20,13 @@ function scriptedLoader(broken: ReadonlySet<string>, loads: string[], runs: stri
   return async (_entry, runtime: RuntimeChoice): Promise<CrossEncoder> => {
     const name = `${runtime.device}/${runtime.dtype}`;
     loads.push(name);
-    return {
-      backend: runtime.device,
-      dtype: runtime.dtype,
-      template: { prefix: [0], middle: [2, 2], suffix: [2], padId: 1 },
-      maxPositions: 512,
-      usesTokenTypes: false,
-      encode: (text) => Array.from(text, (char) => char.charCodeAt(0)),
-      async logits(batch) {
-        runs.push(name);
-        return Float32Array.from({ length: batch.rows }, (_, row) => {
-          const mask = batch.attentionMask.subarray(row * batch.width, (row + 1) * batch.width);
-          return broken.has(name) ? Number.NaN : mask.reduce((sum, bit) => sum + Number(bit), 0) / 10;
-        });
-      },
-      async dispose() {},
-    };
+    return scriptedEncoder(runtime, (batch) => {
+      runs.push(name);
+      return Float32Array.from({ length: batch.rows }, (_, row) => {
+        const mask = batch.attentionMask.subarray(row * batch.width, (row + 1) * batch.width);
+        return broken.has(name) ? Number.NaN : mask.reduce((sum, bit) => sum + Number(bit), 0) / 10;
+      });
+    });
   };
 }
 
