@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RerankError } from '../core/errors.js';
-import { CONFIG_FILES, ONNX_FILE } from '../core/model-layout.js';
+import { CONFIG_FILES, ONNX_FILE, modelFileNames } from '../core/model-layout.js';
 import type { Dtype } from '../core/contract.js';
 
 /** What a folder holds of the transformers.js layout. */
@@ -64,4 +64,12 @@ export async function checkModelFolder(folder: string, dtypes: readonly Dtype[],
 
 function unavailable(message: string): RerankError {
   return new RerankError('model_unavailable', message);
+}
+
+/**
+ * Every file a model in `dtype` reads from `folder`, with its size: announced to the progress
+ * tracker before the first read, so the total is known from the first event and never grows.
+ */
+export async function modelFileSizes(folder: string, dtype: Dtype, externalData = false): Promise<{ file: string; total: number }[]> {
+  return Promise.all(modelFileNames(dtype, externalData).map(async (file) => ({ file, total: (await stat(join(folder, file)).catch(() => undefined))?.size ?? 0 })));
 }

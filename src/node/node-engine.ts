@@ -11,7 +11,7 @@ import { BUILTIN_MODELS, DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from
 import { planNodeBackends, type NodeBackend } from './backend-plan.js';
 import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
 import { probeNodeWebGpu } from './webgpu-probe.js';
-import { checkModelFolder } from './model-folder.js';
+import { checkModelFolder, modelFileSizes } from './model-folder.js';
 import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encoder.js';
 import { RerankError, messageOf } from '../core/errors.js';
 import type { TransformersProgressEvent } from '../core/progress.js';
@@ -92,7 +92,10 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
  */
 const checkedLoader: CrossEncoderLoader = async (entry, runtime, options) => {
   const local = 'hub' in entry.source ? { ...entry, source: { path: await hubModelFolder(entry.source, runtime.dtype, entry.externalData?.[runtime.dtype] ?? false, options.onProgress) } } : entry;
-  if ('path' in local.source) await checkModelFolder(local.source.path, [runtime.dtype], local.externalData);
+  if ('path' in local.source) {
+    await checkModelFolder(local.source.path, [runtime.dtype], local.externalData);
+    options.onProgress?.({ status: 'expect', expected: await modelFileSizes(local.source.path, runtime.dtype, local.externalData?.[runtime.dtype] ?? false) });
+  }
   try {
     return await loadCrossEncoder(local, runtime, options);
   } catch (error) {

@@ -93,3 +93,20 @@ describe('webrerank serve --model-path', () => {
     expect(stderr.trimEnd()).toMatch(new RegExp(`^webrerank serve: ${line.source}`));
   });
 });
+
+describe('loading a model folder in Node', () => {
+  it('reports progress whose total is known from the first event and never grows', async () => {
+    const events: { total: number; fileCount: number }[] = [];
+    const reranker = await createReranker({
+      modelPath,
+      onProgress: (event) => {
+        if (event.status === 'progress') events.push({ total: event.total, fileCount: event.fileCount });
+      },
+    });
+    await reranker.dispose();
+    expect(events.length).toBeGreaterThan(0);
+    const [first] = events;
+    expect(first?.fileCount).toBe(4);
+    expect(events.every((event) => event.total === first?.total && event.fileCount === 4)).toBe(true);
+  });
+});
