@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `webrerank` command: `rank` scores requests from stdin, flags or a JSONL file; `serve` runs
- * the HTTP API; `models` lists the registry. A mistake in the command line is one line on stderr
+ * the HTTP API; `pull` fetches a model into the Hugging Face hub cache; `models` lists the registry
+ * and that cache. A mistake in the command line is one line on stderr
  * and exit code 2; a failed request is the API's JSON error body and exit code 1.
  */
 import { toRerankError } from './core/errors.js';
@@ -17,8 +18,12 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
     summary: 'answer POST /v1/rerank over HTTP, like the hosted API',
     run: async (argv) => (await import('./cli/serve.js')).serve(argv),
   },
+  pull: {
+    summary: 'download a model from the Hugging Face hub into its cache, for offline use later',
+    run: async (argv) => (await import('./cli/pull.js')).pull(argv),
+  },
   models: {
-    summary: 'list the models webrerank knows and where their files come from',
+    summary: 'list the models webrerank knows and the ones in the Hugging Face hub cache',
     run: async (argv) => (await import('./cli/models.js')).models(argv),
   },
 };

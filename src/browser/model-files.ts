@@ -6,14 +6,13 @@
  */
 import type { ModelEntry, ModelSource } from '../core/models.js';
 import type { Dtype } from '../core/contract.js';
+import { ONNX_FILE, modelFileNames } from '../core/model-layout.js';
 import type { FilePreparer, PreparedModelFiles } from '../engine/cross-encoder.js';
 import { splitOnnxWeights } from '../engine/external-weights.js';
 import { fetchModelFiles, type ModelFile } from './model-download.js';
 import type { ModelStore } from './model-store.js';
 import type { StoredFileBytes } from './stored-file.js';
 
-/** transformers.js' file name per dtype. */
-const ONNX_FILE: Record<Dtype, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' };
 
 /** Where transformers.js looks for hub files; an app may have changed it. */
 export interface HubLocation {
@@ -24,8 +23,7 @@ export interface HubLocation {
 /** The files a cross-encoder needs in `dtype`, with the URL of each. */
 export function modelFiles(entry: ModelEntry, dtype: Dtype, hub: HubLocation, pageUrl: string): ModelFile[] {
   const onnx = ONNX_FILE[dtype];
-  const names = ['config.json', 'tokenizer_config.json', 'tokenizer.json', onnx];
-  if (entry.externalData?.[dtype]) names.push(`${onnx}_data`);
+  const names = modelFileNames(dtype, entry.externalData?.[dtype] ?? false);
   const base = baseUrl(entry.source, hub, pageUrl);
   // A single-file model is split (below) and its weights read from the store on demand.
   const onDemand = !entry.externalData?.[dtype];

@@ -10,6 +10,7 @@ export interface BarStream {
 
 export class ProgressBar {
   #done = 0;
+  #text: string | undefined;
 
   constructor(
     private readonly stream: BarStream,
@@ -25,6 +26,13 @@ export class ProgressBar {
     this.#draw();
   }
 
+  /** Jumps to `done` of the total, with `text` in place of the count (e.g. "2 of 4 files, 3 MB of 9 MB"). */
+  moveTo(done: number, text?: string): void {
+    this.#done = Math.min(this.total, Math.max(this.#done, done));
+    this.#text = text;
+    this.#draw();
+  }
+
   /** Leaves the bar as it stands and moves to the next line. */
   finish(): void {
     this.stream.write('\n');
@@ -32,6 +40,6 @@ export class ProgressBar {
 
   #draw(): void {
     const filled = this.total === 0 ? WIDTH : Math.round((WIDTH * this.#done) / this.total);
-    this.stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${this.#done}/${this.total} ${this.unit}`);
+    this.stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${this.#text ?? `${this.#done}/${this.total} ${this.unit}`}\x1b[K`);
   }
 }

@@ -10,6 +10,7 @@ import type { RerankRequest } from '../core/contract.js';
 import { createReranker, type NodeRerankerOptions } from '../node/create-node-reranker.js';
 import { ProgressBar } from './progress-bar.js';
 import { UsageError } from './usage.js';
+import { fromStandin, standinWarner } from './standin-warning.js';
 
 interface Streams {
   out: { write(text: string): unknown };
@@ -29,11 +30,14 @@ export async function rankJsonl(file: string, options: Omit<NodeRerankerOptions,
     .filter(({ body }) => body.trim() !== '');
   const bar = streams.err.isTTY ? new ProgressBar(streams.err, lines.length, 'requests') : undefined;
   const reranker = await createReranker({ ...options, preload: false });
+  const warn = standinWarner(streams.err);
   let failed = 0;
   try {
     for (const { body, number } of lines) {
       try {
-        streams.out.write(`${JSON.stringify(await reranker.rerank(parseLine(body, number)))}\n`);
+        const response = await reranker.rerank(parseLine(body, number));
+        warn(fromStandin(response));
+        streams.out.write(`${JSON.stringify(response)}\n`);
       } catch (error) {
         failed++;
         streams.out.write(`${JSON.stringify({ ...toRerankError(error).toJSON(), line: number })}\n`);

@@ -1,12 +1,14 @@
 /**
  * `webrerank rank`: one request in, one response out (or a batch with `--jsonl`, rank-jsonl.ts).
  * A failed request goes to stderr as the server's JSON error body with exit code 1, so scripts can
- * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first.
+ * branch on `error.status`; a mistake in the flags is a usage error (exit code 2), found first —
+ * and so is a model, backend or dtype that can't run here (its JSON body, 503 model_unavailable).
  */
 import { RerankError, toRerankError } from '../core/errors.js';
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { rankJsonl } from './rank-jsonl.js';
-import { UsageError, parseFlags } from './usage.js';
+import { USAGE_EXIT_CODE, UsageError, integerFlag, parseFlags } from './usage.js';
+import { fromStandin, standinWarner } from './standin-warning.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { createReranker } from '../node/create-node-reranker.js';
 import type { RerankRequest } from '../core/contract.js';
@@ -52,21 +54,26 @@ export async function rank(argv: string[]): Promise<number> {
     return rankJsonl(values.jsonl, modelOptions);
   }
   if (values.query === undefined && values.document !== undefined) throw new UsageError('--document needs --query');
+  if (values.query === undefined && values['top-n'] !== undefined) throw new UsageError('--top-n goes with --query; a request on stdin sets top_n itself');
+  const topN = values['top-n'] === undefined ? undefined : integerFlag('--top-n', values['top-n']);
   if (values.query === undefined && process.stdin.isTTY) throw new UsageError('pipe a request body to stdin, or pass --query and --document, or --jsonl FILE');
 
   try {
-    const request = values.query !== undefined ? requestFromFlags(values) : parseBody(await readStdin());
+    const request = values.query !== undefined ? requestFromFlags(values, topN) : parseBody(await readStdin());
     const reranker = await createReranker({ ...modelOptions, preload: false });
     try {
       const response = await reranker.rerank(request);
+      standinWarner()(fromStandin(response));
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
       return 0;
     } finally {
       await reranker.dispose();
     }
   } catch (error) {
-    process.stderr.write(`${JSON.stringify(toRerankError(error).toJSON())}\n`);
-    return 1;
+    const failure = toRerankError(error);
+    process.stderr.write(`${JSON.stringify(failure.toJSON())}\n`);
+    // The model, backend or dtype the flags asked for can't run here: a mistake in the command line.
+    return failure.code === 'model_unavailable' ? USAGE_EXIT_CODE : 1;
   }
 }
 
@@ -74,12 +81,10 @@ function requestFromFlags(values: {
   model?: string;
   query?: string;
   document?: string[];
-  'top-n'?: string;
   'return-documents'?: boolean;
-}): RerankRequest {
+}, topN: number | undefined): RerankRequest {
   const request: RerankRequest = { model: values.model ?? DEFAULT_MODEL_ID, query: values.query ?? '', documents: values.document ?? [] };
-  // Left to the validator: a bad --top-n gets the same 400 as a bad top_n in JSON.
-  if (values['top-n'] !== undefined) request.top_n = Number(values['top-n']);
+  if (topN !== undefined) request.top_n = topN;
   if (values['return-documents']) request.return_documents = true;
   return request;
 }

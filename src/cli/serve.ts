@@ -5,6 +5,11 @@
  */
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
 import { UsageError, integerFlag, oneOf, parseFlags, positiveFlag } from './usage.js';
+import { standinWarner } from './standin-warning.js';
+import { resolve } from 'node:path';
+import { DEFAULT_CLI_BACKEND } from './choices.js';
+import { candidateDtypes } from '../node/backend-plan.js';
+import { checkModelFolder } from '../node/model-folder.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
@@ -106,6 +111,7 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     throw new UsageError(`${keysSource} holds no API key (only blanks or comments): refusing to start a server open to everyone. Add a key, or pass --open to serve without keys.`);
   }
   const options = serverOptions(values, env, apiKeys);
+  await checkModelPathFlag(options.engine);
 
   try {
     const server = await startServer(options).catch((error: unknown) => {
@@ -119,6 +125,8 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
       process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
     }
+    // The model loads in the background: once it has, say so if it is a stand-in.
+    void server.ready.then(async () => standinWarner()((await server.reranker.info()).standin));
     await stopSignal();
     await server.close();
     return 0;
@@ -161,6 +169,19 @@ function serverOptions(values: Values, env: Record<string, string | undefined>, 
 
   options.engine = { ...modelOptionsFromFlags(values), inWorker: !values['in-process'] };
   return options;
+}
+
+/**
+ * A `--model-path` that can't serve is a mistake in the command line: exit 2 before listening,
+ * naming the path and what is missing, rather than a server that starts and stays failed.
+ */
+async function checkModelPathFlag(engine: NodeServerOptions['engine']): Promise<void> {
+  if (engine?.modelPath === undefined) return;
+  try {
+    await checkModelFolder(resolve(engine.modelPath), candidateDtypes(engine.backend ?? DEFAULT_CLI_BACKEND, engine.dtype));
+  } catch (error) {
+    throw new UsageError(`--model-path: ${(error as Error).message.replace(/\.$/, '')}`);
+  }
 }
 
 /** Limits from flags, falling back to their environment variables. */

@@ -19,9 +19,10 @@ type FlagSpec = NonNullable<ParseArgsConfig['options']>;
  * `parseArgs` in strict mode, with its errors turned into usage errors that list the flags the
  * command takes (node's own say "Unknown option '--bogus'" and no more).
  */
-export function parseFlags<T extends FlagSpec>(argv: string[], options: T) {
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, maxPositionals = 0) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: maxPositionals > 0 });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const accepted = Object.keys(options).map((name) => `--${name}`).join(', ');
@@ -30,6 +31,9 @@ export function parseFlags<T extends FlagSpec>(argv: string[], options: T) {
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument ${flag ?? '(unreadable)'}; options: ${accepted}`);
     throw new UsageError((error as Error).message.replace(/\.$/, ''));
   }
+  const extra = parsed.positionals[maxPositionals];
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}; options: ${Object.keys(options).map((name) => `--${name}`).join(', ')}`);
+  return parsed;
 }
 
 /** `value` if it is one of `accepted`, else a usage error naming the flag and the accepted values. */

@@ -66,8 +66,11 @@ export interface RerankResponse {
   results: RerankResult[];
   model: string;
   usage: { total_tokens: number };
-  /** Which backend and dtype computed this response. */
-  meta?: { backend: Backend; dtype?: Dtype | string };
+  /**
+   * Which backend and dtype computed this response; `warnings` holds sentences a caller should
+   * show next to the results (e.g. that the model is a random-weight stand-in).
+   */
+  meta?: { backend: Backend; dtype?: Dtype | string; warnings?: string[] };
 }
 
 /** Limits a validator applies beyond the schema. */
@@ -213,6 +216,8 @@ type Issue = z.core.$ZodIssue;
  */
 export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<string, unknown>): RerankError {
   const field = issue?.path[0];
+  const missing = typeof field === 'string' && !(field in body);
+  if (field === 'documents' && missing) return new RerankError('invalid_documents', 'documents is required.');
   if (field === 'documents') {
     const index = issue?.path[1];
     if (typeof index === 'number') {
@@ -239,10 +244,10 @@ export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<stri
       `max_tokens_per_doc must be a positive integer, got ${describe(body.max_tokens_per_doc)}.`,
     );
   }
-  if (typeof field === 'string' && !(field in body)) {
-    return new RerankError('invalid_request', `${field} is required.`);
-  }
-  return new RerankError('invalid_request', `${String(field ?? 'body')}: ${issue?.message ?? 'invalid value'}.`);
+  if (missing) return new RerankError('invalid_request', `${field} is required.`);
+  const message = issue?.message ?? 'invalid value';
+  // The schema's own messages already start with the field's name: say it once.
+  return new RerankError('invalid_request', typeof field === 'string' && message.startsWith(`${field} `) ? `${message}.` : `${String(field ?? 'body')}: ${message}.`);
 }
 
 function describe(value: unknown): string {

@@ -34,6 +34,11 @@ export interface RerankerInfo {
   fallbacks?: { backend: Backend; dtype: string; reason: string }[];
   /** Why the last load failed, when `state` is `failed`. */
   error?: string;
+  /**
+   * True when the loaded model is a generated stand-in with random weights (its `config.json`
+   * says so): its scores mean nothing, and every response's `meta.warnings` repeats it.
+   */
+  standin?: boolean;
   /** Why reranking moved from this device to the remote server, once it has (`auto` mode). */
   fallbackReason?: string;
 }

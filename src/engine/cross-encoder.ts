@@ -12,6 +12,7 @@ import { formatBytes, type TransformersProgressEvent } from '../core/progress.js
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
+import { isStandinConfig } from '../core/standin.js';
 
 /** Where and how to run a model: one entry of a backend plan. */
 export interface RuntimeChoice {
@@ -20,6 +21,11 @@ export interface RuntimeChoice {
   dtype: Dtype;
   /** Intra-op threads (cpu) or WASM worker threads (wasm). Unset: the runtime's default. */
   threads?: number;
+  /**
+   * Only after a run failed or overflowed (NaN/Inf), never because the runtimes before it could not
+   * load: an explicit backend or dtype runs as asked or is refused, not silently replaced.
+   */
+  afterRunFailureOnly?: boolean;
 }
 
 /** A loaded model, ready to score packed pairs. */
@@ -31,6 +37,8 @@ export interface CrossEncoder {
   readonly maxPositions: number;
   /** Whether the model takes `token_type_ids` (BERT-style) besides ids and mask. */
   readonly usesTokenTypes: boolean;
+  /** Whether the model's config marks it as a generated stand-in with random weights. */
+  readonly standin?: boolean;
   /**
    * Token ids of `text` without special tokens; with `maxTokens`, only the first ones — the same
    * ids as encoding everything and truncating, but for XLM-R-style tokenizers only as much text is
@@ -205,6 +213,7 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     template,
     maxPositions: positionLimit(model.config, tokenizer.model_max_length),
     usesTokenTypes,
+    standin: isStandinConfig(model.config),
     encode: (text, maxTokens) => (maxTokens === undefined ? tokenizer.encode(text, { add_special_tokens: false }) : encodeWithTokenLimit(tokenizer, text, maxTokens)),
     async logits(batch) {
       const dims = [batch.rows, batch.width];

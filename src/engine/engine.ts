@@ -18,6 +18,8 @@ import { requestLimits, validateRerankRequest, type RerankInput, type RerankRequ
 import { rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { SerialQueue } from './serial-queue.js';
+import { NonFiniteLogits, fallbackWarning, loadFailureCode, withWarnings } from './run-failures.js';
+import { STANDIN_WARNING } from '../core/standin.js';
 
 import { DEFAULT_MAX_LENGTH, type EngineOptions } from './engine-options.js';
 
@@ -33,17 +35,6 @@ interface LoadedModel {
 }
 
 type Fallback = NonNullable<RerankerInfo['fallbacks']>[number];
-
-/**
- * The model answered NaN or ±Infinity — fp16 overflow is the usual cause — while another runtime
- * is left to try: the request is run again there rather than refused.
- */
-class NonFiniteLogits extends Error {
-  constructor(encoder: CrossEncoder, count: number, total: number) {
-    super(`NaN or infinite logits on ${encoder.backend}/${encoder.dtype}${encoder.dtype === 'fp16' ? ' (fp16 overflow)' : ''}: ${count} in a batch of the request's ${total} pairs`);
-    this.name = 'NonFiniteLogits';
-  }
-}
 
 /**
  * Reranks in the current thread. Loads each model on first use (or on `load()`), one inference at a
@@ -84,13 +75,16 @@ export class RerankEngine implements Reranker {
     throwIfAborted(options.signal);
     const entry = this.registry.get(request.model);
     let model = await this.#model(entry);
+    const warnings: string[] = [];
     // Each fallback leaves fewer runtimes to try, so this ends: in an answer, or in the last error.
     for (;;) {
       try {
-        return await this.#score(model, request, options);
+        return withWarnings(await this.#score(model, request, options), warnings);
       } catch (error) {
         if (!this.#canFallBack(error, model)) throw toRerankError(error);
+        const failed = model.encoder;
         model = await this.#fallBack(entry, model, error);
+        warnings.push(fallbackWarning(failed, model.encoder, error));
       }
     }
   }
@@ -104,6 +98,7 @@ export class RerankEngine implements Reranker {
     };
     const threads = this.#options.runtimes.find((runtime) => runtime.device === this.#current?.backend)?.threads;
     if (threads !== undefined) info.threads = threads;
+    if (this.#current?.standin) info.standin = true;
     if (this.#fallbacks.length > 0) info.fallbacks = [...this.#fallbacks];
     if (this.#lastError !== undefined) info.error = this.#lastError;
     return info;
@@ -170,12 +165,22 @@ export class RerankEngine implements Reranker {
         lastFailure = error;
         reasons.push(`${runtime.device}/${runtime.dtype}: ${reason}`);
         this.#fallbacks.push({ backend: runtime.device, dtype: runtime.dtype, reason });
+        const rest = runtimes.slice(position + 1);
+        if (rest[0]?.afterRunFailureOnly) throw this.#refuseExplicit(entry, runtime, rest, reason, error);
       }
     }
     this.#state = 'failed';
     this.#lastError = `Model "${entry.id}" failed to load. ${reasons.join(' | ')}`;
     // Out of memory on the last backend tried is what stopped it: say so, with its own code.
-    throw new RerankError(isOutOfMemory(lastFailure) ? 'out_of_memory' : 'model_load_failed', this.#lastError, { cause: lastFailure });
+    throw new RerankError(loadFailureCode(lastFailure), this.#lastError, { cause: lastFailure });
+  }
+
+  /** An explicit choice that can't load is refused, naming what would run instead. */
+  #refuseExplicit(entry: ModelEntry, runtime: RuntimeChoice, rest: RuntimeChoice[], reason: string, cause: unknown): RerankError {
+    this.#state = 'failed';
+    const others = rest.map((other) => `${other.device}/${other.dtype}`).join(' or ');
+    this.#lastError = `Model "${entry.id}" can't run on ${runtime.device}/${runtime.dtype}, which was asked for: ${reason} Ask for ${others} to run it here.`;
+    return new RerankError('model_unavailable', this.#lastError, { cause });
   }
 
   #limitsFor(encoder: CrossEncoder): PairLimits {
@@ -235,7 +240,7 @@ export class RerankEngine implements Reranker {
       results: rankResults(scores, request),
       model: request.model,
       usage: { total_tokens: totalTokens },
-      meta: { backend: encoder.backend, dtype: encoder.dtype },
+      meta: { backend: encoder.backend, dtype: encoder.dtype, ...(encoder.standin ? { warnings: [STANDIN_WARNING] } : {}) },
     };
   }
 

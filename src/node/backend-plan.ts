@@ -52,8 +52,20 @@ export function planNodeBackends(backend: NodeBackend, dtype: Dtype | undefined,
   runtimes.push({
     device: 'webgpu',
     dtype: 'fp32',
+    // An fp16 that was asked for is not swapped for fp32 because it would not load.
+    ...(fp16 && dtype === 'fp16' ? { afterRunFailureOnly: true } : {}),
     reason: fp16 ? 'if fp16 fails or overflows (NaN/Inf)' : dtype ? "dtype 'fp32' was asked for" : `the adapter lacks shader-f16 (${gpu.reason ?? 'probe failed'}), so fp32`,
   });
-  runtimes.push({ device: 'cpu', dtype: 'fp32', threads, reason: 'if WebGPU fails: the CPU at fp32, the precision the GPU steps are checked against' });
+  // WebGPU was asked for: the CPU answers only for a run that failed there, never for a load.
+  runtimes.push({ device: 'cpu', dtype: 'fp32', threads, afterRunFailureOnly: true, reason: 'if a WebGPU run fails: the CPU at fp32, the precision the GPU steps are checked against' });
   return runtimes;
+}
+
+/**
+ * The dtypes a plan for `backend` could load first, before any probe: what was asked for, else
+ * the backend's defaults (q8 on cpu and wasm; fp16 or fp32 on WebGPU, as the adapter allows).
+ */
+export function candidateDtypes(backend: NodeBackend, dtype: Dtype | undefined): Dtype[] {
+  if (dtype !== undefined) return [dtype];
+  return backend === 'webgpu' ? ['fp16', 'fp32'] : ['q8'];
 }

@@ -7,10 +7,16 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { RuntimeChoice } from '../engine/cross-encoder.js';
 import { RerankEngine, type EngineOptions } from '../engine/engine.js';
-import { DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
+import { BUILTIN_MODELS, DEFAULT_MODEL_ID, ModelRegistry, type ModelEntry } from '../core/models.js';
 import { planNodeBackends, type NodeBackend } from './backend-plan.js';
 import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
 import { probeNodeWebGpu } from './webgpu-probe.js';
+import { checkModelFolder, modelFileSizes } from './model-folder.js';
+import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encoder.js';
+import { RerankError, messageOf } from '../core/errors.js';
+import type { TransformersProgressEvent } from '../core/progress.js';
+import { findCachedModel, hubCacheDir, hubOffline } from './hub-cache.js';
+import { pullModel } from './hub-pull.js';
 import type { Dtype } from '../core/contract.js';
 
 export interface NodeEngineOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
@@ -47,6 +53,10 @@ export function nodeModelRegistry(options: Pick<NodeEngineOptions, 'modelPath' |
     entries.push({ id: options.model ?? DEFAULT_MODEL_ID, source: { path: resolve(options.modelPath) } });
   }
   entries.push(...(options.models ?? []));
+  // Any other id names a hub repo in transformers.js layout, found in the hub cache or fetched.
+  if (options.modelPath === undefined && options.model !== undefined && !BUILTIN_MODELS.some((entry) => entry.id === options.model) && !entries.some((entry) => entry.id === options.model)) {
+    entries.unshift({ id: options.model, source: { hub: options.model } });
+  }
   return entries.length > 0 ? new ModelRegistry(entries) : new ModelRegistry();
 }
 
@@ -65,6 +75,7 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   const { modelPath: _path, model: _model, models: _models, backend: _backend, dtype: _dtype, threads: _threads, preload, ...engineOptions } = options;
   const engine = new RerankEngine({
     ...engineOptions,
+    loader: engineOptions.loader ?? checkedLoader,
     // onnxruntime-web in Node: transformers.js knows no such device, so the provider is named.
     ...(backend === 'wasm' ? { loadOptions: { ...engineOptions.loadOptions, executionProviders: ['wasm'] } } : {}),
     registry: nodeModelRegistry(options),
@@ -72,4 +83,48 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   });
   if (preload ?? true) await engine.load();
   return engine;
+}
+
+/**
+ * transformers.js' loader behind a check of the files it will read: a local folder's mistakes are
+ * named in plain words before transformers.js sees them, and what it still throws keeps its own
+ * text in `cause`.
+ */
+const checkedLoader: CrossEncoderLoader = async (entry, runtime, options) => {
+  const local = 'hub' in entry.source ? { ...entry, source: { path: await hubModelFolder(entry.source, runtime.dtype, entry.externalData?.[runtime.dtype] ?? false, options.onProgress) } } : entry;
+  if ('path' in local.source) {
+    await checkModelFolder(local.source.path, [runtime.dtype], local.externalData);
+    options.onProgress?.({ status: 'expect', expected: await modelFileSizes(local.source.path, runtime.dtype, local.externalData?.[runtime.dtype] ?? false) });
+  }
+  try {
+    return await loadCrossEncoder(local, runtime, options);
+  } catch (error) {
+    if (error instanceof RerankError) throw error;
+    const where = 'path' in entry.source ? entry.source.path : 'url' in entry.source ? entry.source.url : `the hub (${entry.source.hub})`;
+    throw new RerankError('model_load_failed', `Model "${entry.id}" (${runtime.dtype}) from ${where} could not be loaded: ${plainReason(error)}.`, { cause: error });
+  }
+};
+
+/**
+ * The hub cache's snapshot of a hub model: found there first (pulled by webrerank, `hf download`
+ * or transformers), else downloaded into it — unless `HF_HUB_OFFLINE` forbids the network.
+ */
+async function hubModelFolder(source: { hub: string; revision?: string }, dtype: Dtype, externalData: boolean, onProgress: ((event: TransformersProgressEvent) => void) | undefined): Promise<string> {
+  const cacheDir = hubCacheDir();
+  const cached = await findCachedModel(cacheDir, source.hub, source.revision, dtype, externalData);
+  if (cached !== undefined) return cached;
+  if (hubOffline()) {
+    throw new RerankError('model_unavailable', `${source.hub} (${dtype}) is not in the hub cache at ${cacheDir}, and HF_HUB_OFFLINE is set: run "webrerank pull ${source.hub} --dtype ${dtype}" where the hub is reachable.`);
+  }
+  const pulled = await pullModel({ repo: source.hub, ...(source.revision ? { revision: source.revision } : {}), dtypes: [dtype], ...(onProgress ? { onProgress } : {}) });
+  return pulled.folder;
+}
+
+/** A short reason without transformers.js' internals (its full text stays in `cause`). */
+function plainReason(error: unknown): string {
+  const text = messageOf(error);
+  if (/protobuf|invalid model|Load model .* failed/i.test(text)) return 'its ONNX file is damaged or not an ONNX model';
+  if (/JSON/i.test(text)) return 'one of its JSON files is not valid JSON';
+  if (/not found|could not locate|ENOENT/i.test(text)) return 'a file it needs is missing';
+  return 'onnxruntime refused it (the error\'s cause has the details)';
 }

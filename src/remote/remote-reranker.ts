@@ -7,12 +7,13 @@
  * becomes a typed error, never a crash; failures that may pass (429, 5xx, network, timeout) are
  * retried a bounded number of times.
  */
-import { AbortError, RerankError, STATUS_OF_CODE, disposedError, throwIfAborted, type RerankErrorCode } from '../core/errors.js';
+import { AbortError, RerankError, disposedError, throwIfAborted } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { wireProtocol, type RemoteProtocol, type WireProtocol } from './wire-formats.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import { errorFromAnswer, type FailedAnswer } from './error-answers.js';
 
 export type { RemoteProtocol } from './wire-formats.js';
 
@@ -55,7 +56,7 @@ export interface RemoteRerankerOptions {
 export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
 
 /** What one attempt came to: an answer, or an error and whether trying again may help. */
-type AttemptOutcome = { response: RerankResponse } | { error: RerankError; retryable: boolean; retryAfterMs?: number };
+type AttemptOutcome = { response: RerankResponse } | FailedAnswer;
 
 /**
  * A reranker that asks a remote server. Callers can't tell it from the local engine, except by
@@ -192,7 +193,8 @@ class RemoteReranker implements Reranker {
     } catch {
       throw new RerankError('invalid_response', `${this.#origin} answered with something that is not JSON.`);
     }
-    return { ...this.#wire.parse(json, request), meta: { backend: 'remote' } };
+    const warnings = warningsOf(json);
+    return { ...this.#wire.parse(json, request), meta: { backend: 'remote', ...(warnings ? { warnings } : {}) } };
   }
 
   /** A backoff that the caller's signal (AbortError) or dispose cuts short. */
@@ -208,64 +210,6 @@ class RemoteReranker implements Reranker {
       release();
     }
   }
-}
-
-/** Code for an error status when the body names none we know. Others: 4xx → invalid_request, 5xx → internal_error. */
-const CODE_OF_STATUS: Readonly<Record<number, RerankErrorCode>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'unauthorized',
-  402: 'quota_exceeded',
-  408: 'timeout',
-  413: 'payload_too_large',
-  429: 'rate_limited',
-  500: 'internal_error',
-  502: 'network_error',
-  503: 'model_unavailable',
-  504: 'timeout',
-};
-
-/**
- * The typed error for a non-2xx answer, keeping the upstream's status, its error code when it is
- * one of ours, its message when it has one, and its `Retry-After`.
- */
-function errorFromAnswer(status: number, headers: Headers, text: string, origin: string): AttemptOutcome {
-  const { code: upstreamCode, message } = readErrorBody(text);
-  const code =
-    upstreamCode !== undefined && upstreamCode in STATUS_OF_CODE
-      ? (upstreamCode as RerankErrorCode)
-      : (CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'));
-  const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
-  const error = new RerankError(code, message ?? `${origin} answered ${status}.`, {
-    status,
-    ...(retryAfterMs !== undefined ? { retryAfter: Math.ceil(retryAfterMs / 1000) } : {}),
-  });
-  return { error, retryable: isRetryableStatus(status), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-}
-
-/** The longest upstream message passed on; a proxy's HTML error page is not a message. */
-const MAX_MESSAGE_LENGTH = 500;
-
-/**
- * Reads `{error: {code, message}}` (ours, OpenAI-style), `{error: "..."}` (TEI) or `{message}` /
- * `{detail}` (other frameworks) from an error body. Anything else yields nothing.
- */
-function readErrorBody(text: string): { code?: string; message?: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
-  const nested = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : undefined;
-  const message = [nested?.message, record.error, record.message, record.detail].find((value): value is string => typeof value === 'string' && value !== '');
-  const code = typeof nested?.code === 'string' ? nested.code : undefined;
-  return {
-    ...(code !== undefined ? { code } : {}),
-    ...(message !== undefined ? { message: message.slice(0, MAX_MESSAGE_LENGTH) } : {}),
-  };
 }
 
 /** fetch's own words for a failure, with the underlying cause (Node: "fetch failed" + "other side closed"). */
@@ -294,4 +238,12 @@ function forwardAborts(sources: (AbortSignal | undefined)[], target: AbortContro
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number, got ${value}.`);
   return value;
+}
+
+/** The server's `meta.warnings` (e.g. that it serves a stand-in), passed on to the caller. */
+function warningsOf(body: unknown): string[] | undefined {
+  const warnings = (body as { meta?: { warnings?: unknown } } | null)?.meta?.warnings;
+  if (!Array.isArray(warnings)) return undefined;
+  const texts = warnings.filter((warning): warning is string => typeof warning === 'string');
+  return texts.length > 0 ? texts : undefined;
 }

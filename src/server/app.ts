@@ -16,6 +16,8 @@ import { AuthFailureLimiter } from './auth-failures.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
 import { createKeyGate } from './key-gate.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { withoutLocalPaths, type LoadStatus } from './load-retry.js';
+import { LOAD_FAILED, healthBody, loadFailedError } from './health.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
 import { hostedErrorBody } from './dialects/hosted-error.js';
@@ -87,6 +89,8 @@ export interface ServerAppOptions {
   clientAddress?: (c: Context<ServerEnv>) => string | undefined;
   /** The clock for rate limiting (tests). */
   now?: () => number;
+  /** Where loading the model stands (tries, next retry), for `/health` and the 503 while it fails. */
+  loadStatus?: () => LoadStatus;
 }
 
 /** What the app keeps per request: its id, the caller the API key identified, the dialect answering. */
@@ -149,7 +153,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   app.get('/health', async (c) => {
     const info = await reranker.info();
-    return c.json(healthBody(info), info.state === 'ready' ? 200 : 503);
+    return c.json(healthBody(info, options.loadStatus?.()), info.state === 'ready' ? 200 : 503);
   });
 
   const openApi = openApiDocument({ dialects: DIALECTS, metrics: serveMetrics, auth: (options.auth?.apiKeys.length ?? 0) > 0 });
@@ -179,9 +183,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.use('/rerank', requireKey);
 
   app.get('/v1/models', async (c) => {
-    const { models } = await reranker.info();
+    const { models, standin } = await reranker.info();
     const ids = [...models, ...Object.keys(aliases).filter((alias) => !models.includes(alias))];
-    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank' })) };
+    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank', ...(standin ? { standin: true as const } : {}) })) };
     return c.json(body);
   });
 
@@ -190,7 +194,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
-    if (info.state === 'failed') throw new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
+    if (info.state === 'failed') throw loadFailedError(info, options.loadStatus?.());
     if (pending >= maxPending) {
       const retryAfter = limits.busyRetryAfterSeconds ?? advisor.advise(pending);
       throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter });
@@ -248,14 +252,6 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   return app;
 }
 
-/** `/health`'s body: the state, and what serves once ready. No error details: they may hold paths. */
-function healthBody(info: RerankerInfo): Health {
-  const body: Health = { status: info.state, models: info.models };
-  if (info.backend !== null) body.backend = info.backend;
-  if (info.dtype !== null) body.dtype = info.dtype;
-  return body;
-}
-
 /** The error body and status (and `Retry-After`) for a RerankError, in the answering dialect's shape. */
 function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
@@ -281,7 +277,8 @@ function publicError(error: unknown): RerankError {
     case 'internal_error':
       return new RerankError('internal_error', 'Internal server error.');
     case 'model_load_failed':
-      return new RerankError('model_load_failed', 'The model failed to load; the server log says why.');
+      // Already in the client's words when the server refused for a failed load (loadFailedError).
+      return error.message.startsWith(LOAD_FAILED) ? error : new RerankError('model_load_failed', `${LOAD_FAILED}: ${withoutLocalPaths(error.message)}`);
     case 'model_load_stalled':
       return new RerankError('model_load_stalled', 'The model stopped loading (no progress); the server log says why.');
     case 'unauthorized':

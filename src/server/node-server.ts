@@ -14,6 +14,7 @@ import type { Reranker } from '../core/reranker.js';
 import { createServerApp, type ModelAliases, type ServerLimits } from './app.js';
 import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
+import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from './load-retry.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -26,6 +27,12 @@ export interface NodeServerOptions {
    * `/health` and the other requests ...
    */
   engine?: Omit<NodeRerankerOptions, 'preload'>;
+  /**
+   * How a model load that failed for a passing reason (the hub unreachable, a download cut off)
+   * is tried again: capped, jittered exponential backoff (default from 5 s up to 5 minutes).
+   * `false`: never; the server stays failed.
+   */
+  loadRetry?: LoadRetryOptions | false;
   /**
    * ... or forward every request to an upstream `/v1/rerank` (or TEI) server. Unless set here,
    * its errors name it {@link DEFAULT_UPSTREAM_LABEL} (never its address) and its redirects are
@@ -93,6 +100,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
   const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
 
+  const loadStatus: LoadStatus = { attempts: 0 };
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
   const metricsPort = typeof metricsOption === 'object' ? metricsOption.port : undefined;
@@ -105,6 +113,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
     contentDecoders: NODE_CONTENT_DECODERS,
     clientAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+    ...(engine ? { loadStatus: () => loadStatus } : {}),
     log,
   });
 
@@ -123,16 +132,27 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     servers.push(side.server);
     metricsUrl = `${urlOf(side.address)}/metrics`;
   }
-  // Loading starts once listening, and the state is 'loading' from here on: requests get 503 until ready.
-  const ready = engine
-    ? engine.load().then(
-        () => log('model loaded'),
-        (error: unknown) => {
-          const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
-          log(`model failed to load${from}: ${messageOf(error)}`);
-        },
-      )
-    : Promise.resolve();
+  // Loading starts once listening, and the state is 'loading' from here on: requests get 503 until
+  // ready. A load that failed for a passing reason (the network) is tried again, later each time.
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const attempt = (): Promise<void> => {
+    loadStatus.attempts++;
+    delete loadStatus.nextRetryAt;
+    return (engine as NonNullable<typeof engine>).load().then(
+      () => log('model loaded'),
+      (error: unknown) => {
+        const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
+        log(`model failed to load${from}: ${messageOf(error)}`);
+        if (closed || options.loadRetry === false || !isRetryableLoadFailure(error)) return;
+        const delay = retryDelay(loadStatus.attempts, options.loadRetry);
+        loadStatus.nextRetryAt = Date.now() + delay;
+        log(`trying to load the model again in ${Math.ceil(delay / 1000)} s (attempt ${loadStatus.attempts + 1})`);
+        retryTimer = setTimeout(() => void attempt(), delay);
+      },
+    );
+  };
+  const ready = engine ? attempt() : Promise.resolve();
 
   return {
     url,
@@ -141,6 +161,8 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     reranker,
     ready,
     async close() {
+      closed = true;
+      clearTimeout(retryTimer);
       await Promise.all(servers.map(closeServer));
       await reranker.dispose();
     },

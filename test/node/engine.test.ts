@@ -65,7 +65,7 @@ describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dt
     expect(new Set(scores).size).toBe(4);
     expect(response.model).toBe('BAAI/bge-reranker-v2-m3');
     expect(response.usage.total_tokens).toBeGreaterThan(4 * 4);
-    expect(response.meta).toEqual({ backend: 'cpu', dtype });
+    expect(response.meta).toMatchObject({ backend: 'cpu', dtype });
   });
 
   it('gives the same scores for the same request every time', async () => {

@@ -2,6 +2,7 @@
  * The remote client against a real HTTP server on 127.0.0.1 that injects faults; its successful
  * answers are real scores from the real engine on the generated stand-in model.
  */
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RerankEngine } from '../../src/engine/engine.js';
 import { isRerankError, type RerankError } from '../../src/core/errors.js';
@@ -54,7 +55,8 @@ describe('the remote client, on a healthy server', () => {
     const response = await remote().rerank(HOSTED_EXAMPLE);
     expect(response.results).toEqual(direct.results);
     expect(response.model).toBe(HOSTED_EXAMPLE.model);
-    expect(response.meta).toEqual({ backend: 'remote' });
+    // The server runs the stand-in and says so; the client passes it on.
+    expect(response.meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING] });
     expect(server.requests).toHaveLength(1);
     const [seen] = server.requests;
     expect(seen?.method).toBe('POST');

@@ -3,6 +3,7 @@
  * key. The upstream is a second real server (the engine on the generated model), or a fault
  * server for the error mapping.
  */
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
@@ -53,7 +54,8 @@ describe('forwarding to an upstream', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as RerankResponse;
     expect(body.results).toEqual((await upstream.reranker.rerank(HOSTED_EXAMPLE)).results);
-    expect(body.meta).toEqual({ backend: 'remote', api_version: { version: '1' }, billed_units: { search_units: 1 } });
+    // The upstream serves the stand-in: its warning is passed on.
+    expect(body.meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING], api_version: { version: '1' }, billed_units: { search_units: 1 } });
     const health = await fetch(`${edge.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ready', backend: 'remote' });

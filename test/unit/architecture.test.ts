@@ -226,6 +226,8 @@ const EDGE_SAFE_SERVER = [
   'src/server/auth.ts',
   'src/server/auth-failures.ts',
   'src/server/key-gate.ts',
+  'src/server/health.ts',
+  'src/server/load-retry.ts',
   'src/server/request-charge.ts',
   'src/server/body.ts',
   'src/server/body-too-large.ts',

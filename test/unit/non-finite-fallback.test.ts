@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrossEncoder, CrossEncoderLoader, RuntimeChoice } from '../../src/engine/cross-encoder.js';
 import { RerankEngine } from '../../src/engine/engine.js';
 import { ModelRegistry } from '../../src/core/models.js';
+import { scriptedEncoder } from '../support/scripted-encoder.js';
 
 const MODEL = 'test/model';
 const request = { model: MODEL, query: 'q', documents: ['a', 'bb', 'ccc'] };
@@ -19,22 +20,13 @@ function scriptedLoader(broken: ReadonlySet<string>, loads: string[], runs: stri
   return async (_entry, runtime: RuntimeChoice): Promise<CrossEncoder> => {
     const name = `${runtime.device}/${runtime.dtype}`;
     loads.push(name);
-    return {
-      backend: runtime.device,
-      dtype: runtime.dtype,
-      template: { prefix: [0], middle: [2, 2], suffix: [2], padId: 1 },
-      maxPositions: 512,
-      usesTokenTypes: false,
-      encode: (text) => Array.from(text, (char) => char.charCodeAt(0)),
-      async logits(batch) {
-        runs.push(name);
-        return Float32Array.from({ length: batch.rows }, (_, row) => {
-          const mask = batch.attentionMask.subarray(row * batch.width, (row + 1) * batch.width);
-          return broken.has(name) ? Number.NaN : mask.reduce((sum, bit) => sum + Number(bit), 0) / 10;
-        });
-      },
-      async dispose() {},
-    };
+    return scriptedEncoder(runtime, (batch) => {
+      runs.push(name);
+      return Float32Array.from({ length: batch.rows }, (_, row) => {
+        const mask = batch.attentionMask.subarray(row * batch.width, (row + 1) * batch.width);
+        return broken.has(name) ? Number.NaN : mask.reduce((sum, bit) => sum + Number(bit), 0) / 10;
+      });
+    });
   };
 }
 
@@ -56,7 +48,8 @@ describe('non-finite output', () => {
     const runs: string[] = [];
     const reranker = engine(['webgpu/fp16'], loads, runs);
     const first = await reranker.rerank(request);
-    expect(first.meta).toEqual({ backend: 'webgpu', dtype: 'fp32' });
+    // The answer says it came from the fallback, and why.
+    expect(first.meta).toEqual({ backend: 'webgpu', dtype: 'fp32', warnings: [expect.stringMatching(/^Computed on webgpu\/fp32 because the run on webgpu\/fp16 failed \(NaN or infinite logits on webgpu\/fp16 \(fp16 overflow\)/)] });
     expect(first.results.map((result) => result.index)).toEqual([2, 1, 0]);
     expect(first.results.every((result) => Number.isFinite(result.relevance_score))).toBe(true);
     expect(await reranker.info()).toMatchObject({
@@ -73,7 +66,7 @@ describe('non-finite output', () => {
 
   it('moves on step by step until a runtime answers (fp16, then fp32 on WebGPU, then the CPU)', async () => {
     const reranker = engine(['webgpu/fp16', 'webgpu/fp32']);
-    expect((await reranker.rerank(request)).meta).toEqual({ backend: 'cpu', dtype: 'fp32' });
+    expect((await reranker.rerank(request)).meta).toEqual({ backend: 'cpu', dtype: 'fp32', warnings: [expect.stringMatching(/^Computed on webgpu\/fp32 because the run on webgpu\/fp16/), expect.stringMatching(/^Computed on cpu\/fp32 because the run on webgpu\/fp32/)] });
     expect((await reranker.info()).fallbacks?.map((step) => `${step.backend}/${step.dtype}`)).toEqual(['webgpu/fp16', 'webgpu/fp32']);
   });
 

@@ -1,6 +1,7 @@
 /**
  * CLI for the stand-in model generator.
  *
+ *   npm run make:model                                       (tiny, into models/standin-tiny)
  *   npm run make:model -- --preset tiny --out DIR
  *   npm run make:model -- --preset full --out DIR            (bge-reranker-v2-m3 dimensions, q8)
  *   npm run make:model -- --out DIR --hidden 1024 --layers 2 --vocab 250002 --dtypes fp32,q8
@@ -11,7 +12,7 @@ import { DEFAULT_SEED, formatBytes, generateStandinModel, presets } from './inde
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const USAGE = `Usage: make-model --out DIR [--preset ${Object.keys(presets).join('|')}] [--seed N]
+const USAGE = `Usage: make-model [--out DIR] [--preset ${Object.keys(presets).join('|')}] [--seed N]
        [--hidden N] [--layers N] [--heads N] [--intermediate N] [--vocab N] [--max-positions N]
        [--dtypes fp32,fp16,q8] [--massive-activations N] [--external-data] [--reuse]
 
@@ -20,6 +21,9 @@ onnx/model.onnx, onnx/model_fp16.onnx, onnx/model_quantized.onnx) in transformer
 Same options, same bytes. fp16 is the real fp16 export's form: float16 weights and activations,
 int64 inputs, float32 logits. --massive-activations N gives every layer N feed-forward channels
 with activations near 80000, as trained XLM-R has: fine in fp32, Infinity/NaN in fp16.
+--out defaults to models/standin-PRESET (models/standin-custom with dimension flags): a
+stand-in's folder never bears a real model's name, and config.json marks it (webrerank_standin),
+so every answer from it carries a warning.
 Seed defaults to ${DEFAULT_SEED}; dimensions and dtypes default to the preset's (tiny).
 Weights over protobuf's 2 GB limit (fp32 at full size) go to onnx/model*.onnx_data;
 --external-data puts them there at any size. --reuse keeps a folder that already holds
@@ -49,6 +53,12 @@ function parsePreset(text: string | undefined): PresetName | undefined {
   return text as PresetName;
 }
 
+/** `models/standin-PRESET`: named for what it is, never like the real model it stands in for. */
+function defaultOutFolder(preset: string | undefined, values: Record<string, unknown>): string {
+  const custom = ['hidden', 'layers', 'heads', 'intermediate', 'vocab', 'max-positions'].some((flag) => values[flag] !== undefined);
+  return join('models', `standin-${custom ? 'custom' : (preset ?? 'tiny')}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -72,7 +82,6 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!values.out) throw new Error(`--out is required\n\n${USAGE}`);
 
   const dimensions: Partial<ModelDimensions> = {
     hiddenSize: integerFlag('hidden', values.hidden),
@@ -84,7 +93,7 @@ async function main(): Promise<void> {
   };
   const started = Date.now();
   const model = await generateStandinModel({
-    out: values.out,
+    out: values.out ?? defaultOutFolder(values.preset, values),
     preset: parsePreset(values.preset),
     seed: integerFlag('seed', values.seed),
     dimensions,

@@ -22,6 +22,7 @@ export const cohereV2ResponseSchema = z
       api_version: z.object({ version: z.string() }),
       billed_units: z.object({ search_units: z.number().int() }),
       tokens: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+      warnings: z.array(z.string()).optional(),
     }),
   })
   .meta({ id: 'CohereV2RerankResponse' });
@@ -44,6 +45,7 @@ function read(body: unknown, context: DialectContext): DialectRequest {
         api_version: { version: '2' },
         billed_units: { search_units: searchUnits(windows) },
         tokens: { input_tokens: response.usage.total_tokens, output_tokens: 0 },
+        ...(response.meta?.warnings ? { warnings: response.meta.warnings } : {}),
       },
     }),
   };

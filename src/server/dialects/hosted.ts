@@ -23,6 +23,7 @@ export const hostedRequestSchema = rerankRequestSchema
 const metaSchema = z.object({
   backend: z.enum(['webgpu', 'wasm', 'cpu', 'remote']).optional(),
   dtype: z.string().optional(),
+  warnings: z.array(z.string()).optional().meta({ description: 'Sentences to show next to the results, e.g. that the model is a random-weight stand-in.' }),
   api_version: z.object({ version: z.string() }),
   billed_units: z.object({ search_units: z.number().int() }),
 });
@@ -76,7 +77,7 @@ function errorFromIssue(issue: z.core.$ZodIssue | undefined, body: Record<string
   if (field === 'documents' && typeof index === 'number') {
     return new RerankError('invalid_documents', `documents[${index}] must be a string or an object.`);
   }
-  if (field === 'documents') return new RerankError('invalid_documents', 'documents must be an array of strings or objects.');
+  if (field === 'documents' && 'documents' in body) return new RerankError('invalid_documents', 'documents must be an array of strings or objects.');
   if (field === 'rank_fields') return new RerankError('invalid_request', 'rank_fields must be an array of field names (strings).');
   return rerankErrorFromIssue(issue, body);
 }
