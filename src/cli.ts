@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `webrerank` command: `rank` scores requests from stdin, flags or a JSONL file; `serve` runs
- * the HTTP API; `models` lists the registry. A mistake in the command line is one line on stderr
+ * the HTTP API; `keys` adds API keys; `models` lists the registry. A mistake in the command line is one line on stderr
  * and exit code 2; a failed request is the API's JSON error body and exit code 1.
  */
 import { toRerankError } from './core/errors.js';
@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   serve: {
     summary: 'answer POST /v1/rerank over HTTP, like the hosted API',
     run: async (argv) => (await import('./cli/serve.js')).serve(argv),
+  },
+  keys: {
+    summary: 'add an API key to a keys file (prints the new key once, stores only its hash)',
+    run: async (argv) => (await import('./cli/keys.js')).keys(argv),
   },
   models: {
     summary: 'list the models webrerank knows and where their files come from',

@@ -1,7 +1,8 @@
 /**
  * Runs the server app under Node: builds the reranker (the engine in a worker thread, loading in
  * the background so `/health` says `loading` then `ready`, or a remote upstream), listens, and
- * shuts down cleanly. `webrerank serve` is a thin layer of flags over {@link startServer}.
+ * shuts down cleanly — on {@link RunningServer.drain}, after the requests in flight are answered.
+ * `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -11,9 +12,10 @@ import { createReranker, type NodeRerankerOptions } from '../node/create-node-re
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
 import { messageOf } from '../core/errors.js';
 import type { Reranker } from '../core/reranker.js';
-import { createServerApp, type ModelAliases, type ServerLimits } from './app.js';
+import { createServerApp, type ApiKeyEntry, type LimitsStore, type ModelAliases, type ServerLimits } from './app.js';
 import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
+import { openLimitsStore } from './open-store.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -28,8 +30,15 @@ export interface NodeServerOptions {
   engine?: Omit<NodeRerankerOptions, 'preload'>;
   /** ... or forward every request to an upstream `/v1/rerank` (or TEI) server. */
   upstream?: RemoteRerankerOptions;
-  /** Accepted API keys. None: the server is open. */
-  apiKeys?: readonly string[];
+  /** Accepted API keys: plain, or entries of a keys file. None: the server is open. */
+  apiKeys?: readonly (string | ApiKeyEntry)[];
+  /**
+   * Where limits, quotas and usage are kept: `memory`, `sqlite:PATH`, `redis://…`, or a store.
+   * Default: a SQLite file in the working directory when a quota is set, else memory.
+   */
+  store?: string | LimitsStore;
+  /** When the store is unreachable: refuse reranks with 503 (`closed`, default) or serve them (`open`). */
+  storeFailure?: 'closed' | 'open';
   /** Origins allowed to call from a browser. */
   cors?: readonly string[];
   limits?: ServerLimits;
@@ -53,6 +62,14 @@ export interface RunningServer {
   reranker: Reranker;
   /** Settles when the model has loaded (or failed to); at once for an upstream. */
   ready: Promise<void>;
+  /** Where limits, quotas and usage are kept. */
+  store: LimitsStore;
+  /**
+   * Stops taking work, for a rolling deploy: `/health/ready` turns 503, new reranks get 503
+   * `shutting_down` with Retry-After, the requests in flight are answered (for up to `timeoutMs`),
+   * then the server closes. Resolves with how many requests were still unanswered (0 normally).
+   */
+  drain(timeoutMs: number): Promise<number>;
   /** Stops listening, drops open connections and frees the model. */
   close(): Promise<void>;
 }
@@ -77,13 +94,22 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
   const engine = options.upstream ? undefined : await createReranker({ ...options.engine, inWorker: options.engine?.inWorker ?? true, preload: false });
   const reranker: Reranker = engine ?? createRemoteReranker(options.upstream as RemoteRerankerOptions);
+  const apiKeys = options.apiKeys ?? [];
+  const quotas = options.limits?.quota !== undefined || apiKeys.some((key) => typeof key !== 'string' && key.quota !== undefined);
+  const store = typeof options.store === 'object' ? options.store : await openLimitsStore(options.store, { quotas, log });
+  let draining = false;
+  let active = 0;
+  let settled: (() => void) | undefined;
 
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
   const metricsPort = typeof metricsOption === 'object' ? metricsOption.port : undefined;
   const app = createServerApp({
     reranker,
-    auth: { apiKeys: options.apiKeys ?? [] },
+    auth: { apiKeys },
+    store,
+    ...(options.storeFailure ? { storeFailure: options.storeFailure } : {}),
+    draining: () => draining,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
@@ -93,7 +119,20 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   });
 
   const host = options.host ?? DEFAULT_HOST;
-  const main = await listen(app.fetch, options.port ?? DEFAULT_PORT, host);
+  // Counts requests being answered, so a drain knows when the last one is done.
+  const tracked = async (request: Request): Promise<Response> => {
+    active++;
+    try {
+      return await app.fetch(request);
+    } finally {
+      active--;
+      if (active === 0) settled?.();
+    }
+  };
+  const main = await listen(tracked, options.port ?? DEFAULT_PORT, host).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const servers = [main.server];
   const url = urlOf(main.address);
   let metricsUrl = metrics ? `${url}/metrics` : undefined;
@@ -118,16 +157,32 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
       )
     : Promise.resolve();
 
+  async function close(): Promise<void> {
+    await Promise.all(servers.map(closeServer));
+    await reranker.dispose();
+    await store.close();
+  }
+
   return {
     url,
     port: main.address.port,
     ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     reranker,
     ready,
-    async close() {
-      await Promise.all(servers.map(closeServer));
-      await reranker.dispose();
+    store,
+    async drain(timeoutMs) {
+      draining = true;
+      if (active > 0) {
+        const allAnswered = new Promise<void>((resolve) => (settled = resolve));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(timer);
+      }
+      const unanswered = active;
+      await close();
+      return unanswered;
     },
+    close,
   };
 }
 

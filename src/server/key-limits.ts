@@ -1,0 +1,119 @@
+/**
+ * Each API key's limits, applied through the limits store: its rate (429), its quota, charged
+ * before a rerank runs and refunded if it fails (402), its usage by UTC day, and what its quota
+ * leaves. A key's own settings win over the server's. The store being unreachable becomes 503
+ * `limits_unavailable` — or, with the `open` policy, no limit and one log line per outage.
+ */
+import { RerankError, isRerankError, messageOf } from '../core/errors.js';
+import type { Caller } from './auth.js';
+import { searchUnits } from './dialects/units.js';
+import { utcDay, type LimitsStore, type UsageCounts } from './limits-store.js';
+import type { Quota } from './quota.js';
+import type { RateDecision, RateLimit } from './rate-limit.js';
+import type { UsageReport } from './service-schemas.js';
+
+/** Seconds a client is asked to wait while the limits store is unreachable. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
+export interface KeyLimitsOptions {
+  store: LimitsStore;
+  /** The server's defaults, for keys without their own. */
+  rateLimit?: RateLimit;
+  quota?: Quota;
+  storeFailure: 'closed' | 'open';
+  log: (line: string) => void;
+  now: () => number;
+}
+
+/** A charged rerank: refund it if it fails, or complete it with its token count. */
+export interface Charge {
+  refund(): Promise<void>;
+  complete(tokens: number): Promise<void>;
+}
+
+export interface KeyLimits {
+  /** Takes one request from the caller's rate. */
+  take(caller: Caller): Promise<RateDecision>;
+  /** Charges a rerank of `documents` documents; throws 402 `quota_exceeded` past the quota. */
+  charge(caller: Caller, documents: number): Promise<Charge>;
+  /** The caller's usage today and in all, and what its quota leaves. */
+  report(caller: Caller): Promise<UsageReport>;
+}
+
+/** The limits of every key, kept in `options.store`. */
+export function createKeyLimits(options: KeyLimitsOptions): KeyLimits {
+  const { store, log, now } = options;
+  const limited = createStoreGuard(store, options.storeFailure, log);
+  const allowed: RateDecision = { allowed: true };
+
+  return {
+    async take(caller) {
+      const rate = caller.rateLimit ?? options.rateLimit;
+      return rate ? limited(() => store.takeToken(`rate:${caller.id}`, rate), allowed) : allowed;
+    },
+
+    async charge(caller, documents) {
+      const day = utcDay(now());
+      const usage: UsageCounts = { requests: 1, documents, searchUnits: searchUnits(documents), tokens: 0 };
+      const quota = caller.quota ?? options.quota;
+      if (!(await limited(() => store.charge(caller.id, day, usage, quota), true))) {
+        throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
+      }
+      // Both steps after the rerank only log when the store fails: the caller's answer is already decided.
+      return {
+        async refund() {
+          await limited(() => store.refund(caller.id, day, usage), undefined).catch((error: unknown) => log(`charge of a failed request of ${caller.id} not refunded: ${messageOf(error)}`));
+        },
+        async complete(tokens) {
+          const more = { requests: 0, documents: 0, searchUnits: 0, tokens };
+          await limited(() => store.record(caller.id, day, more), undefined).catch((error: unknown) => log(`tokens of a request of ${caller.id} not recorded: ${messageOf(error)}`));
+        },
+      };
+    },
+
+    async report(caller) {
+      const day = utcDay(now());
+      const usage = await limited(() => store.usage(caller.id, day));
+      const quota = caller.quota ?? options.quota ?? {};
+      const left = (limit: number | undefined, used: number) => (limit === undefined ? undefined : { limit, used, remaining: Math.max(0, limit - used) });
+      const requests = left(quota.requests, usage.total.requests);
+      const documents = left(quota.documents, usage.total.documents);
+      return {
+        key: caller.id,
+        day,
+        today: wireUsage(usage.day),
+        total: wireUsage(usage.total),
+        quota: { ...(requests ? { requests } : {}), ...(documents ? { documents } : {}) },
+      };
+    },
+  };
+}
+
+/**
+ * Runs store steps under the failure policy: an unreachable store becomes 503
+ * `limits_unavailable` (closed), or the step's `fallback` (open). One log line per outage, not
+ * per request. A step without a fallback fails closed either way.
+ */
+function createStoreGuard(store: LimitsStore, policy: 'closed' | 'open', log: (line: string) => void) {
+  let down = false;
+  return async function limited<T>(step: () => Promise<T>, ...fallback: [] | [T]): Promise<T> {
+    try {
+      const result = await step();
+      if (down) log(`limits store (${store.kind}) reachable again`);
+      down = false;
+      return result;
+    } catch (error) {
+      if (isRerankError(error)) throw error;
+      const serving = policy === 'open' && fallback.length > 0;
+      if (!down) log(`limits store (${store.kind}) unreachable: ${messageOf(error)}${serving ? '; serving without limits (--store-failure open)' : ''}`);
+      down = true;
+      if (serving) return fallback[0] as T;
+      throw new RerankError('limits_unavailable', 'The server cannot check limits right now; retry after the time in Retry-After.', { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+    }
+  };
+}
+
+/** Usage counts in the wire's snake case. */
+function wireUsage(usage: UsageCounts): UsageReport['today'] {
+  return { requests: usage.requests, documents: usage.documents, search_units: usage.searchUnits, tokens: usage.tokens };
+}
