@@ -185,14 +185,16 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   // The API routes need a key (when keys are configured) and count against the rate limit.
   const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
+    // The Node adapter closes a connection whose body went unread: say so, or a client reuses it.
+    const refuse = (error: RerankError) => {
+      if (c.req.raw.body !== null) c.header('Connection', 'close');
+      return errorResponse(c, error);
+    };
     const caller = await verifier.identify(c.req.header('authorization'));
-    if (caller === null) {
-      return errorResponse(c, new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".'));
-    }
-    const decision = await keyLimits.take(caller);
-    if (!decision.allowed) {
-      return errorResponse(c, new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds }));
-    }
+    if (caller === null) return refuse(new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".'));
+    const decision = await keyLimits.take(caller).catch((error: unknown) => (isRerankError(error) ? error : Promise.reject(error)));
+    if (decision instanceof RerankError) return refuse(decision);
+    if (!decision.allowed) return refuse(new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds }));
     c.set('caller', caller);
     await next();
     return undefined;

@@ -157,8 +157,8 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
       )
     : Promise.resolve();
 
-  async function close(): Promise<void> {
-    await Promise.all(servers.map(closeServer));
+  async function close(graceMs = 0): Promise<void> {
+    await Promise.all(servers.map((server) => closeServer(server, graceMs)));
     await reranker.dispose();
     await store.close();
   }
@@ -179,7 +179,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
         clearTimeout(timer);
       }
       const unanswered = active;
-      await close();
+      await close(unanswered === 0 ? FLUSH_GRACE_MS : 0);
       return unanswered;
     },
     close,
@@ -191,13 +191,28 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-/** Stops listening and drops open connections. */
-function closeServer(server: ServerType): Promise<void> {
+/**
+ * Stops listening and drops open connections: at once, or — `graceMs` given — once each has
+ * finished writing its answer (idle keep-alive connections are closed as they fall idle), and at
+ * the latest after `graceMs`.
+ */
+function closeServer(server: ServerType, graceMs = 0): Promise<void> {
   return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    if ('closeAllConnections' in server) server.closeAllConnections();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    const closeIdle = () => ('closeIdleConnections' in server ? server.closeIdleConnections() : undefined);
+    const closeAll = () => ('closeAllConnections' in server ? server.closeAllConnections() : undefined);
+    const sweep = setInterval(closeIdle, 20);
+    const deadline = setTimeout(closeAll, graceMs);
+    closeIdle();
   });
 }
+
+/** How long a drained server waits for its last answers to be written before cutting connections. */
+const FLUSH_GRACE_MS = 2000;
 
 /** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {

@@ -14,7 +14,7 @@ import { burstOf, type RateDecision, type RateLimit } from './rate-limit.js';
 /** Every key this store writes starts with this, so one Redis can hold other things too. */
 const PREFIX = 'webrerank:';
 /** A command that gets no answer in this time fails, and the request gets 503 instead of hanging. */
-const COMMAND_TIMEOUT_MS = 2000;
+const COMMAND_TIMEOUT_MS = 5000;
 const USAGE_FIELDS = ['requests', 'documents', 'search_units', 'tokens'] as const;
 
 /** Refill by Redis' clock, take one token; returns {allowed, seconds to wait}. */
