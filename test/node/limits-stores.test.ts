@@ -121,6 +121,19 @@ describe('the sqlite store', () => {
     await expect(openSqliteStore(path)).rejects.toThrow(/corrupt\.sqlite is (not a usable SQLite database|damaged)/);
   });
 
+  it.runIf(HAS_NODE_SQLITE)('refuses a file another program holds locked, saying so', async () => {
+    const path = join(dir, 'locked.sqlite');
+    const { DatabaseSync } = await import('node:sqlite');
+    const holder = new DatabaseSync(path);
+    holder.exec('CREATE TABLE held (x); BEGIN EXCLUSIVE; INSERT INTO held VALUES (1);');
+    try {
+      await expect(openSqliteStore(path)).rejects.toThrow(/locked\.sqlite is locked by another process/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 30_000);
+
   it.runIf(!HAS_NODE_SQLITE)('on a Node.js without node:sqlite, refuses sqlite: by name and keeps the default working in memory', async () => {
     await expect(openLimitsStore(`sqlite:${join(dir, 'x.sqlite')}`, { quotas: true })).rejects.toThrow(/needs Node\.js 22\.13 or later/);
     const lines: string[] = [];
