@@ -33,7 +33,7 @@ describe('usage errors', () => {
     [['rank', '--threads', '0', '--query', 'q', '--document', 'd'], /^webrerank rank: --threads must be a positive integer, got "0"$/],
     [['rank', '--query'], /^webrerank rank: Option '--query <value>' argument missing$/],
     [['rank', 'extra'], /^webrerank rank: unexpected argument extra; options: /],
-    [['rerank'], /^webrerank: unknown command "rerank"; commands: rank, serve, models/],
+    [['rerank'], /^webrerank: unknown command "rerank"; commands: rank, serve, keys, models/],
   ])('%j exits 2 with one line on stderr naming the flag and what it accepts', async (args, line) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
