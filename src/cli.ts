@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `webrerank` command: `rank` scores requests from stdin, flags or a JSONL file; `serve` runs
- * the HTTP API; `pull` fetches a model into the Hugging Face hub cache; `models` lists the registry
- * and that cache. A mistake in the command line is one line on stderr
+ * the HTTP API; `pull` fetches a model into the Hugging Face hub cache; `keys` adds API keys;
+ * `models` lists the registry and that cache. A mistake in the command line is one line on stderr
  * and exit code 2; a failed request is the API's JSON error body and exit code 1.
  */
 import { toRerankError } from './core/errors.js';
@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   pull: {
     summary: 'download a model from the Hugging Face hub into its cache, for offline use later',
     run: async (argv) => (await import('./cli/pull.js')).pull(argv),
+  },
+  keys: {
+    summary: 'add an API key to a keys file (prints the new key once, stores only its hash)',
+    run: async (argv) => (await import('./cli/keys.js')).keys(argv),
   },
   models: {
     summary: 'list the models webrerank knows and the ones in the Hugging Face hub cache',

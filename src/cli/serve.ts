@@ -14,12 +14,17 @@ import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
-import { DEFAULT_HOST, DEFAULT_PORT, loadApiKeys, startServer, type NodeServerOptions } from '../server/node-server.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions } from '../server/node-server.js';
+import { serveKeys } from './serve-keys.js';
+import type { ApiKeyEntry } from '../server/auth.js';
+import { DEFAULT_SQLITE_FILE, redactUrl } from '../server/open-store.js';
+import { StoreOpenError } from '../server/sqlite-store.js';
 
 const HELP = `Usage: webrerank serve [options]
 
 Answers POST /v1/rerank exactly as the hosted Rerank API does (and Cohere v1), POST /v2/rerank as
-Cohere v2, POST /rerank as Text Embeddings Inference; plus GET /v1/models, GET /health,
+Cohere v2, POST /rerank as Text Embeddings Inference; plus GET /v1/models, GET /v1/usage (the
+caller's own usage and quota left), GET /health, GET /health/live, GET /health/ready,
 GET /openapi.json and GET /metrics (Prometheus).
 
 Where ranking runs (default: the model in this process, in a worker thread of its own):
@@ -41,6 +46,8 @@ Listening:
   --no-metrics              no GET /metrics at all
 
 Access (keys are never logged):
+  --keys FILE               keys file: one JSON line per key with its name, SHA-256 and own limits
+                            (see 'webrerank keys add')  [WEBRERANK_KEYS_FILE]
   --api-keys-file FILE      accepted API keys, one per line; added to WEBRERANK_API_KEYS (comma-separated)
                             Without any key the server is open to whoever can reach it; a file
                             or WEBRERANK_API_KEYS that holds no key is refused (exit 2)
@@ -49,9 +56,10 @@ Access (keys are never logged):
 Limits, per API key (environment variable in brackets):
   --rate-limit N            requests per second, then 429 with Retry-After  [WEBRERANK_RATE_LIMIT]
   --rate-burst N            requests allowed at once (default: one second's worth)  [WEBRERANK_RATE_BURST]
-  --quota-requests N        requests per key while the server runs, then 402  [WEBRERANK_QUOTA_REQUESTS]
-  --quota-documents N       scoring windows per key while the server runs, then 402: a document
-                            is one, a long one cut by max_chunks_per_doc one per piece  [WEBRERANK_QUOTA_DOCUMENTS]
+  --quota-requests N        requests per key, then 402  [WEBRERANK_QUOTA_REQUESTS]
+  --quota-documents N       scoring windows per key, then 402: a document is one, a long one cut
+                            by max_chunks_per_doc one per piece  [WEBRERANK_QUOTA_DOCUMENTS]
+                            A key's own rate, burst and quotas in the keys file win over these.
   --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
   --max-documents N         most documents per request (default 1000)
 
@@ -61,7 +69,15 @@ Limits, for the whole server:
   --busy-retry-after N      a fixed Retry-After (seconds) on that 503 (default: the queue's
                             expected wait, varied per request, so refused clients return spread out)
 
-Stops on Ctrl-C (SIGINT) or SIGTERM.
+Where limits, quotas and usage are kept:
+  --store URL               memory, sqlite:PATH or redis://HOST:PORT (shared by replicas)
+                            (default: sqlite:${DEFAULT_SQLITE_FILE} when a quota is set, else memory)  [WEBRERANK_STORE]
+  --store-failure MODE      when the store is unreachable: closed (default) answers reranks with
+                            503 limits_unavailable; open serves them without limits and logs  [WEBRERANK_STORE_FAILURE]
+
+Stopping: on SIGTERM or Ctrl-C (SIGINT) GET /health/ready turns 503, new reranks get 503 with
+Retry-After, the requests in flight are answered, then the server exits (0).
+  --drain-timeout N         seconds to wait for the requests in flight (default 30)
 `;
 
 const SERVE_FLAGS = {
@@ -77,6 +93,10 @@ const SERVE_FLAGS = {
   'no-metrics': { type: 'boolean' },
   'api-keys-file': { type: 'string' },
   open: { type: 'boolean' },
+  keys: { type: 'string' },
+  store: { type: 'string' },
+  'store-failure': { type: 'string' },
+  'drain-timeout': { type: 'string' },
   'rate-limit': { type: 'string' },
   'rate-burst': { type: 'string' },
   'quota-requests': { type: 'string' },
@@ -101,42 +121,48 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     process.stdout.write(HELP);
     return 0;
   }
-  const apiKeys = await loadApiKeys(env, values['api-keys-file']).catch((error: unknown) => {
-    throw new UsageError(`cannot read --api-keys-file: ${(error as Error).message}`);
-  });
-  // A keys source that yields nothing is a mistake (an empty file, a variable of blanks), not a
-  // wish to be open: starting anyway would let everyone in.
-  const keysSource = values['api-keys-file'] !== undefined ? `--api-keys-file ${values['api-keys-file']}` : (env.WEBRERANK_API_KEYS ?? '').trim() !== '' ? 'WEBRERANK_API_KEYS' : undefined;
-  if (keysSource !== undefined && apiKeys.length === 0 && !values.open) {
-    throw new UsageError(`${keysSource} holds no API key (only blanks or comments): refusing to start a server open to everyone. Add a key, or pass --open to serve without keys.`);
-  }
+  const apiKeys = await serveKeys(values, env);
   const options = serverOptions(values, env, apiKeys);
   await checkModelPathFlag(options.engine);
+  const drainSeconds = values['drain-timeout'] !== undefined ? integerFlag('--drain-timeout', values['drain-timeout'], 0) : DEFAULT_DRAIN_SECONDS;
 
   try {
     const server = await startServer(options).catch((error: unknown) => {
+      if (error instanceof StoreOpenError) {
+        process.stderr.write(`webrerank serve: ${error.message}\n`);
+        return undefined;
+      }
       if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
       process.stderr.write(`webrerank serve: port ${options.port ?? DEFAULT_PORT} is in use on ${options.host ?? DEFAULT_HOST}; stop what holds it or pick another with --port.\n`);
       return undefined;
     });
     if (!server) return 1;
     // One write, so whoever reads the banner from a pipe gets it whole.
-    process.stdout.write(`${startupLines(server.url, server.metricsUrl, options, apiKeys.length).join('\n')}\n`);
+    process.stdout.write(`${startupLines(server.url, server.metricsUrl, options, apiKeys.length, server.store.kind).join('\n')}\n`);
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
       process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
     }
     // The model loads in the background: once it has, say so if it is a stand-in.
     void server.ready.then(async () => standinWarner()((await server.reranker.info()).standin));
-    await stopSignal();
-    await server.close();
+    const signal = await stopSignal();
+    process.stdout.write(`${signal}: draining (GET /health/ready answers 503; up to ${drainSeconds} s for the requests in flight)\n`);
+    const unanswered = await server.drain(drainSeconds * 1000);
+    process.stdout.write(unanswered === 0 ? 'drained; stopped\n' : `stopped with ${unanswered} requests unanswered after --drain-timeout ${drainSeconds}\n`);
     return 0;
   } catch (error) {
     return fail(toRerankError(error));
   }
 }
 
-function serverOptions(values: Values, env: Record<string, string | undefined>, apiKeys: string[]): NodeServerOptions {
+/** Seconds a stopping server waits for the requests in flight, as in Kubernetes' default grace period. */
+const DEFAULT_DRAIN_SECONDS = 30;
+
+function serverOptions(values: Values, env: Record<string, string | undefined>, apiKeys: (string | ApiKeyEntry)[]): NodeServerOptions {
   const options: NodeServerOptions = { apiKeys, limits: limitsFrom(values, env) };
+  const store = values.store ?? env.WEBRERANK_STORE;
+  if (store !== undefined && store !== '') options.store = store;
+  const failure = values['store-failure'] ?? env.WEBRERANK_STORE_FAILURE;
+  if (failure !== undefined && failure !== '') options.storeFailure = oneOf('--store-failure', failure, ['closed', 'open'] as const);
   if (values.port !== undefined) options.port = integerFlag('--port', values.port, 0);
   if (values.host !== undefined) options.host = values.host;
   const origins = (values.cors ?? []).flatMap((value) => value.split(',')).map((origin) => origin.trim()).filter(Boolean);
@@ -212,7 +238,7 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
 }
 
 /** What the operator needs to know at startup: where, what, and whether anyone can walk in. */
-function startupLines(url: string, metricsUrl: string | undefined, options: NodeServerOptions, keyCount: number): string[] {
+function startupLines(url: string, metricsUrl: string | undefined, options: NodeServerOptions, keyCount: number, store: string): string[] {
   const host = options.host ?? DEFAULT_HOST;
   const source = options.upstream
     ? `forwarding to ${new URL(options.upstream.baseUrl).origin} (${options.upstream.protocol ?? 'rerank'})${options.upstream.apiKey ? ' with WEBRERANK_UPSTREAM_KEY' : ''}`
@@ -221,6 +247,7 @@ function startupLines(url: string, metricsUrl: string | undefined, options: Node
     `webrerank serve: listening on ${url}`,
     `  POST ${url}/v1/rerank  POST ${url}/v2/rerank  POST ${url}/rerank  GET ${url}/v1/models  GET ${url}/health  GET ${url}/openapi.json`,
     ...(metricsUrl !== undefined ? [`  metrics: GET ${metricsUrl}`] : []),
+    `  limits, quotas and usage kept in ${storeLine(store, options.store)}`,
     `  ${source}`,
     keyCount > 0
       ? `  ${keyCount} API key${keyCount === 1 ? '' : 's'} accepted (Authorization: Bearer <key>)`
@@ -228,17 +255,24 @@ function startupLines(url: string, metricsUrl: string | undefined, options: Node
   ];
 }
 
+/** The store for the banner: its kind and where (a Redis URL without its password). */
+function storeLine(kind: string, url: NodeServerOptions['store']): string {
+  if (typeof url === 'string' && kind !== 'memory') return `${kind} (${redactUrl(url)})`;
+  if (kind === 'sqlite') return `sqlite (${DEFAULT_SQLITE_FILE})`;
+  return kind === 'memory' ? 'memory (lost on restart; not shared with other replicas)' : kind;
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function stopSignal(): Promise<void> {
+/** Resolves with the first SIGINT or SIGTERM's name. */
+function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = (): void => {
+    const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -1,7 +1,7 @@
 /**
  * One error type for every way a rerank can fail, wherever it ran (engine, worker, remote, server).
  *
- * Each error carries the HTTP status it maps to — the hosted API's own table (400, 401, 402, 429,
+ * Each error carries the HTTP status it maps to — the hosted API's own table (400, 401, 402, 403, 429,
  * 500, 503) plus a few that only a client sees (413, 415, 499 for an abort, 504 for a timeout) — and a
  * stable `code` a caller can branch on without parsing messages.
  */
@@ -18,8 +18,9 @@ export type RerankErrorCode =
   | 'invalid_max_tokens_per_doc'
   | 'too_many_documents'
   | 'unknown_model'
-  // 401 / 402 / 429: who is asking and how much
+  // 401 / 402 / 403 / 429: who is asking and how much
   | 'unauthorized'
+  | 'model_not_allowed'
   | 'quota_exceeded'
   | 'rate_limited'
   // 413: the body (or a document) is too large; 415: its encoding is unknown
@@ -41,6 +42,8 @@ export type RerankErrorCode =
   | 'model_unavailable'
   | 'network_error'
   | 'server_busy'
+  | 'shutting_down'
+  | 'limits_unavailable'
   | 'out_of_memory';
 
 /** The status each code maps to, so every entry point answers the same way. */
@@ -55,6 +58,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   too_many_documents: 400,
   unknown_model: 400,
   unauthorized: 401,
+  model_not_allowed: 403,
   quota_exceeded: 402,
   rate_limited: 429,
   payload_too_large: 413,
@@ -72,6 +76,8 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   model_unavailable: 503,
   network_error: 503,
   server_busy: 503,
+  shutting_down: 503,
+  limits_unavailable: 503,
   out_of_memory: 503,
 });
 

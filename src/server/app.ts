@@ -2,19 +2,22 @@
  * The HTTP face of webrerank: the hosted Rerank API and Cohere v1 (`POST /v1/rerank`), Cohere v2
  * (`POST /v2/rerank`) and TEI (`POST /rerank`) — each a dialect read into the one contract and
  * answered by the same `Reranker` (the in-process engine or a remote upstream) — plus a model
- * list, a health check, `GET /openapi.json` and, when given metrics, `GET /metrics`.
+ * list, health checks (`/health`, `/health/live`, `/health/ready`), the caller's own usage
+ * (`GET /v1/usage`), `GET /openapi.json` and, when given metrics, `GET /metrics`. Limits, quotas and
+ * usage live in a {@link LimitsStore}: this process's memory, or one shared by replicas.
  *
  * Built on Hono with Web APIs only (Request, Response, streams, Web Crypto) — no node: imports — so
  * the same app runs under Node (see node-server.ts), Deno, Bun and edge runtimes.
  */
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { RerankError, excerpt, isRerankError } from '../core/errors.js';
+import { describeInternally, publicError } from './public-error.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { Reranker, RerankerInfo } from '../core/reranker.js';
 import { AuthFailureLimiter } from './auth-failures.js';
-import { createApiKeyVerifier, type CallerId } from './auth.js';
+import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
 import { createKeyGate } from './key-gate.js';
+import { corsFor } from './cors.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { withoutLocalPaths, type LoadStatus } from './load-retry.js';
 import { LOAD_FAILED, healthBody, loadFailedError } from './health.js';
@@ -24,13 +27,18 @@ import { hostedErrorBody } from './dialects/hosted-error.js';
 import { resolveModel, type ModelAliases } from './model-aliases.js';
 import type { ServerMetrics } from './observer.js';
 import { openApiDocument } from './openapi.js';
-import { QuotaLedger, type Quota } from './quota.js';
+import { createKeyLimits, STORE_RETRY_AFTER_SECONDS } from './key-limits.js';
+import { MemoryLimitsStore, type LimitsStore } from './limits-store.js';
+import { checkQuota, type Quota } from './quota.js';
 import { RequestCharge, wasAbandoned } from './request-charge.js';
-import { TokenBucketLimiter, type RateLimit } from './rate-limit.js';
+import { burstOf, type RateLimit } from './rate-limit.js';
 import { BusyRetryAdvisor } from './retry-after.js';
+import { readinessRoutes } from './readiness.js';
 import type { Health, ModelList } from './service-schemas.js';
 
 export type { Quota } from './quota.js';
+export type { ApiKeyEntry } from './auth.js';
+export { MemoryLimitsStore, type LimitsStore, type UsageCounts } from './limits-store.js';
 export type { RateLimit } from './rate-limit.js';
 export type { ModelAliases } from './model-aliases.js';
 export type { RequestEvent, RerankEvent, ServerMetrics } from './observer.js';
@@ -43,11 +51,11 @@ export interface ServerLimits {
   maxBodyBytes?: number;
   /** Most documents per request (default 1000); more → 400 `too_many_documents`. */
   maxDocuments?: number;
-  /** Per-caller rate limit; exceeded → 429 with `Retry-After`. Default: none. */
+  /** Per-caller rate limit (a key's own, from a keys file, wins); exceeded → 429 with `Retry-After`. Default: none. */
   rateLimit?: RateLimit;
   /** Wrong keys per client address (`clientAddress`), then 429 (default 20 at once, 1/s). `false`: none. */
   authFailures?: RateLimit | false;
-  /** Per-caller quota; exhausted → 402. Default: none. */
+  /** Per-caller quota (a key's own wins), in requests and scoring windows, counted from the key's first request; exhausted → 402. Default: none. */
   quota?: Quota;
   /**
    * Most reranks running or waiting at once, over all callers (default 64); past it → 503
@@ -67,9 +75,15 @@ export const DEFAULT_MAX_PENDING = 64;
 export interface ServerAppOptions {
   /** What answers the requests. */
   reranker: Reranker;
-  /** Accepted API keys (`Authorization: Bearer <key>`). None: the server is open. */
-  auth?: { apiKeys: readonly string[] };
+  /** Accepted API keys (`Authorization: Bearer <key>`): plain keys, or entries with a name, digest and own limits. None: the server is open. */
+  auth?: { apiKeys: readonly (string | ApiKeyEntry)[] };
   limits?: ServerLimits;
+  /** Where limits, quotas and usage are kept (default: this process's memory). */
+  store?: LimitsStore;
+  /** When the store can't be reached: 503 `limits_unavailable` (`closed`, default: none runs uncounted) or serve unlimited and log (`open`). */
+  storeFailure?: 'closed' | 'open';
+  /** True once the server is shutting down: readiness turns false and new reranks get 503 `shutting_down`. */
+  draining?: () => boolean;
   /** Origins allowed to call from a browser (`*` for any). Default: none (no CORS headers). */
   cors?: { origins: readonly string[] };
   /** Other names the served models answer to (alias → served id), e.g. a client's hard-wired default. */
@@ -95,7 +109,7 @@ export interface ServerAppOptions {
 
 /** What the app keeps per request: its id, the caller the API key identified, the dialect answering. */
 export interface ServerEnv {
-  Variables: { requestId: string; caller: CallerId; dialect: Dialect };
+  Variables: { requestId: string; caller: Caller; dialect: Dialect };
 }
 
 /** Seconds a client is asked to wait while the model is still loading. */
@@ -111,10 +125,14 @@ const LOADING_RETRY_AFTER_SECONDS = 2;
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const { reranker, limits = {}, metrics } = options;
   const log = options.log ?? (() => undefined);
-  const limiter = limits.rateLimit ? new TokenBucketLimiter(limits.rateLimit, options.now) : undefined;
-  const ledger = limits.quota ? new QuotaLedger(limits.quota) : undefined;
+  const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? []);
+  if (limits.rateLimit) burstOf(limits.rateLimit);
+  if (limits.quota) checkQuota(limits.quota);
+  const store = options.store ?? new MemoryLimitsStore(options.now);
+  const draining = options.draining ?? (() => false);
+  const keyLimits = createKeyLimits({ store, ...limits, storeFailure: options.storeFailure ?? 'closed', log, now: options.now ?? Date.now });
   const authFailures = limits.authFailures === false ? undefined : new AuthFailureLimiter(limits.authFailures, options.now);
-  const gate = createKeyGate(createApiKeyVerifier(options.auth?.apiKeys ?? []), limiter, authFailures);
+  const gate = createKeyGate(verifier, (caller) => keyLimits.take(caller), authFailures);
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
@@ -122,39 +140,36 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const aliases = options.modelAliases ?? {};
   const advisor = new BusyRetryAdvisor();
   const serveMetrics = metrics !== undefined && options.metricsRoute !== false;
-  const routes = new Set(['/health', '/v1/models', '/openapi.json', ...DIALECTS.map((dialect) => dialect.path), ...(serveMetrics ? ['/metrics'] : [])]);
+  const routes = new Set(['/health', '/health/live', '/health/ready', '/v1/models', '/v1/usage', '/openapi.json', ...DIALECTS.map((dialect) => dialect.path), ...(serveMetrics ? ['/metrics'] : [])]);
   let pending = 0;
+  let inFlight = 0;
 
   const app = new Hono<ServerEnv>();
 
   app.use(async (c, next) => {
+    metrics?.inFlight(++inFlight);
     const started = performance.now();
     const requestId = crypto.randomUUID();
     c.set('requestId', requestId);
     c.header('X-Request-Id', requestId);
-    await next();
+    try {
+      await next();
+    } finally {
+      metrics?.inFlight(--inFlight);
+    }
     const milliseconds = performance.now() - started;
     log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(milliseconds)}ms id=${requestId}`);
-    metrics?.request({ route: routes.has(c.req.path) ? c.req.path : 'unmatched', dialect: c.get('dialect')?.name ?? 'none', status: c.res.status, seconds: milliseconds / 1000 });
+    metrics?.request({ route: routes.has(c.req.path) ? c.req.path : 'unmatched', dialect: c.get('dialect')?.name ?? 'none', status: c.res.status, seconds: milliseconds / 1000, key: c.get('caller')?.id ?? 'none' });
   });
 
-  if (options.cors && options.cors.origins.length > 0) {
-    const origins = [...options.cors.origins];
-    app.use(
-      cors({
-        origin: origins.includes('*') ? '*' : origins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['Retry-After', 'X-Request-Id'],
-        maxAge: 600,
-      }),
-    );
-  }
+  if (options.cors && options.cors.origins.length > 0) app.use(corsFor(options.cors.origins));
 
   app.get('/health', async (c) => {
     const info = await reranker.info();
     return c.json(healthBody(info, options.loadStatus?.()), info.state === 'ready' ? 200 : 503);
   });
+
+  app.route('/health', readinessRoutes({ reranker, store, draining }));
 
   const openApi = openApiDocument({ dialects: DIALECTS, metrics: serveMetrics, auth: (options.auth?.apiKeys.length ?? 0) > 0 });
   app.get('/openapi.json', (c) => c.json(openApi));
@@ -173,7 +188,11 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // The API routes need a key (when keys are configured) and count against the rate limit.
   const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
     const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c));
-    if (caller instanceof RerankError) return errorResponse(c, caller);
+    if (caller instanceof RerankError) {
+      // The Node adapter closes a connection whose body went unread: say so, or a client reuses it.
+      if (c.req.raw.body !== null) c.header('Connection', 'close');
+      return errorResponse(c, caller);
+    }
     c.set('caller', caller);
     await next();
     return undefined;
@@ -189,18 +208,26 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     return c.json(body);
   });
 
+  app.get('/v1/usage', async (c) => c.json(await keyLimits.report(c.get('caller'))));
+
   /** Runs one validated request through the queue, with its limits, metrics and Retry-After; says its windows. */
   async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<{ response: RerankResponse; windows: number }> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
     if (info.state === 'failed') throw loadFailedError(info, options.loadStatus?.());
+    if (draining()) {
+      throw new RerankError('shutting_down', 'This server is shutting down; retry after the time in Retry-After (another replica may answer).', { retryAfter: STORE_RETRY_AFTER_SECONDS });
+    }
+    const caller = c.get('caller');
+    if (caller.models && !caller.models.includes(request.model)) {
+      throw new RerankError('model_not_allowed', `This API key may not use the model "${excerpt(request.model)}".`);
+    }
     if (pending >= maxPending) {
       const retryAfter = limits.busyRetryAfterSeconds ?? advisor.advise(pending);
       throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter });
     }
-    const charge = new RequestCharge(ledger, c.get('caller'), request);
-    if (!charge.reserve()) throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
+    const charge = await RequestCharge.reserve(keyLimits, caller, request);
     pending++;
     metrics?.queueDepth(pending);
     const queued = performance.now();
@@ -208,18 +235,18 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     const record = (tokens: number, documents: number) => {
       const finished = performance.now();
       const began = started ?? queued;
-      metrics?.rerank({ dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, tokens });
+      metrics?.rerank({ key: caller.id, dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, tokens });
       return (finished - began) / 1000;
     };
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
       const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
-      return { response, windows: charge.completed() };
+      return { response, windows: await charge.completed(response.usage.total_tokens) };
     } catch (error) {
       // The client went away, but the model ran for it: its time shows in the metrics.
       if (wasAbandoned(error) && started !== undefined) record(0, 0);
-      charge.failed(error);
+      await charge.failed(error);
       throw error;
     } finally {
       pending--;
@@ -263,32 +290,4 @@ function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
   const dialect = c.get('dialect') as Dialect | undefined;
   const { status, body } = dialect ? dialect.errorBody(error) : hostedErrorBody(error);
   return c.body(JSON.stringify(body), status as 400, { 'Content-Type': 'application/json' });
-}
-
-/**
- * What a client may see of a failure. Our own 4xx errors and typed 5xx errors pass as they are;
- * anything unexpected becomes a generic 500 (its message may hold paths or internals), a failed
- * model load says so without the loader's words, and an upstream's refusal of *this server's*
- * credentials is not passed on as the client's 401.
- */
-function publicError(error: unknown): RerankError {
-  if (!isRerankError(error)) return new RerankError('internal_error', 'Internal server error.');
-  switch (error.code) {
-    case 'internal_error':
-      return new RerankError('internal_error', 'Internal server error.');
-    case 'model_load_failed':
-      // Already in the client's words when the server refused for a failed load (loadFailedError).
-      return error.message.startsWith(LOAD_FAILED) ? error : new RerankError('model_load_failed', `${LOAD_FAILED}: ${withoutLocalPaths(error.message)}`);
-    case 'model_load_stalled':
-      return new RerankError('model_load_stalled', 'The model stopped loading (no progress); the server log says why.');
-    case 'unauthorized':
-      return new RerankError('model_unavailable', "The upstream service refused this server's credentials.");
-    default:
-      return error;
-  }
-}
-
-function describeInternally(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -4,7 +4,7 @@
  * learn which guess was right. Valid keys never take from these buckets, so callers who
  * authenticate are not slowed. In memory, per process (or per isolate on an edge runtime).
  */
-import { TokenBucketLimiter, type RateDecision, type RateLimit } from './rate-limit.js';
+import { burstOf, takeFromBucket, type BucketState, type RateDecision, type RateLimit } from './rate-limit.js';
 
 /** Default: 20 wrong keys at once per address, then one a second. */
 export const DEFAULT_AUTH_FAILURE_LIMIT: Readonly<Required<RateLimit>> = Object.freeze({ requestsPerSecond: 1, burst: 20 });
@@ -18,14 +18,13 @@ const MAX_TRACKED_ADDRESSES = 10_000;
 export class AuthFailureLimiter {
   readonly #limit: RateLimit;
   readonly #now: (() => number) | undefined;
-  #buckets: TokenBucketLimiter;
+  #buckets = new Map<string, BucketState>();
   #blocked = new Map<string, number>();
-  #seen = new Set<string>();
 
   constructor(limit: RateLimit = DEFAULT_AUTH_FAILURE_LIMIT, now?: () => number) {
+    burstOf(limit);
     this.#limit = limit;
     this.#now = now;
-    this.#buckets = new TokenBucketLimiter(limit, now);
   }
 
   /** Whether `address` may try a key now; if not, how long until it may. */
@@ -42,16 +41,15 @@ export class AuthFailureLimiter {
 
   /** Counts a failed attempt from `address`; once its burst is spent it is blocked for a while. */
   failed(address: string): void {
-    if (!this.#seen.has(address) && this.#seen.size >= MAX_TRACKED_ADDRESSES) this.#forget();
-    this.#seen.add(address);
-    const decision = this.#buckets.take(address);
+    if (!this.#buckets.has(address) && this.#buckets.size >= MAX_TRACKED_ADDRESSES) this.#forget();
+    const { state, decision } = takeFromBucket(this.#buckets.get(address), this.#limit, this.#clock());
+    this.#buckets.set(address, state);
     if (!decision.allowed) this.#blocked.set(address, this.#clock() + decision.retryAfterSeconds * 1000);
   }
 
   #forget(): void {
-    this.#buckets = new TokenBucketLimiter(this.#limit, this.#now);
+    this.#buckets = new Map();
     this.#blocked = new Map();
-    this.#seen = new Set();
   }
 
   #clock(): number {

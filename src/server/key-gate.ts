@@ -3,17 +3,18 @@
  * then the rate limit per key — in that order, so that a blocked address learns nothing about
  * its guesses and a valid key never spends the failure budget.
  */
-import { RerankError } from '../core/errors.js';
-import type { ApiKeyVerifier, CallerId } from './auth.js';
+import { RerankError, isRerankError } from '../core/errors.js';
+import type { ApiKeyVerifier, Caller } from './auth.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
-import type { TokenBucketLimiter } from './rate-limit.js';
+import type { RateDecision } from './rate-limit.js';
 
 export interface KeyGate {
   /** The caller behind `authorization` from `address`, or the error to answer with. */
-  admit(authorization: string | undefined, address: string | undefined): Promise<CallerId | RerankError>;
+  admit(authorization: string | undefined, address: string | undefined): Promise<Caller | RerankError>;
 }
 
-export function createKeyGate(verifier: ApiKeyVerifier, limiter: TokenBucketLimiter | undefined, failures: AuthFailureLimiter | undefined): KeyGate {
+/** `takeRate` takes one request from a caller's rate (the limits store's token bucket). */
+export function createKeyGate(verifier: ApiKeyVerifier, takeRate: (caller: Caller) => Promise<RateDecision>, failures: AuthFailureLimiter | undefined): KeyGate {
   return {
     async admit(authorization, address) {
       const tracked = verifier.open || address === undefined ? undefined : failures;
@@ -26,8 +27,10 @@ export function createKeyGate(verifier: ApiKeyVerifier, limiter: TokenBucketLimi
         tracked?.failed(address as string);
         return new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".');
       }
-      const decision = limiter?.take(caller);
-      if (decision && !decision.allowed) {
+      // The limits store being unreachable is an answer too (503 limits_unavailable).
+      const decision = await takeRate(caller).catch((error: unknown) => (isRerankError(error) ? error : Promise.reject(error)));
+      if (decision instanceof RerankError) return decision;
+      if (!decision.allowed) {
         return new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds });
       }
       return caller;

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics for `webrerank serve`, with prom-client: requests by route, dialect and
  * status; queueing and inference latency; documents and tokens scored; queue depth; the model's
- * load state (read from the reranker at each scrape). Node only — the app sees just the
+ * load state (read from the reranker at each scrape); requests and documents by API key name;
+ * requests in flight (for autoscalers). Node only — the app sees just the
  * {@link ServerMetrics} hooks.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -38,6 +39,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Serv
   const documents = new Counter({ name: 'webrerank_documents_scored_total', help: 'Documents scored.', labelNames: ['dialect'], registers: [registry] });
   const tokens = new Counter({ name: 'webrerank_tokens_scored_total', help: 'Tokens the model ran on (query, documents and special tokens of every pair).', labelNames: ['dialect'], registers: [registry] });
   const depth = new Gauge({ name: 'webrerank_queue_depth', help: 'Reranks running or waiting now.', registers: [registry] });
+  const inFlight = new Gauge({ name: 'webrerank_requests_in_flight', help: 'HTTP requests being answered now.', registers: [registry] });
+  // By key *name* (never the key): operators see who is using what, and who is refused.
+  const keyRequests = new Counter({ name: 'webrerank_key_requests_total', help: 'API requests answered, by API key name and status.', labelNames: ['key', 'status'], registers: [registry] });
+  const keyDocuments = new Counter({ name: 'webrerank_key_documents_scored_total', help: 'Documents scored, by API key name.', labelNames: ['key'], registers: [registry] });
   const { reranker } = options;
   new Gauge({
     name: 'webrerank_model_state',
@@ -54,15 +59,20 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Serv
     request(event: RequestEvent) {
       requests.inc({ route: event.route, dialect: event.dialect, status: String(event.status) });
       requestSeconds.observe({ route: event.route, dialect: event.dialect }, event.seconds);
+      if (event.key !== 'none') keyRequests.inc({ key: event.key, status: String(event.status) });
     },
     rerank(event: RerankEvent) {
       queueSeconds.observe({ dialect: event.dialect }, event.queueSeconds);
       inferenceSeconds.observe({ dialect: event.dialect }, event.inferenceSeconds);
       documents.inc({ dialect: event.dialect }, event.documents);
       tokens.inc({ dialect: event.dialect }, event.tokens);
+      keyDocuments.inc({ key: event.key }, event.documents);
     },
     queueDepth(value: number) {
       depth.set(value);
+    },
+    inFlight(value: number) {
+      inFlight.set(value);
     },
     contentType: registry.contentType,
     render: () => registry.metrics(),

@@ -1,7 +1,8 @@
 /**
  * Runs the server app under Node: builds the reranker (the engine in a worker thread, loading in
  * the background so `/health` says `loading` then `ready`, or a remote upstream), listens, and
- * shuts down cleanly. `webrerank serve` is a thin layer of flags over {@link startServer}.
+ * shuts down cleanly — on {@link RunningServer.drain}, after the requests in flight are answered.
+ * `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -11,10 +12,11 @@ import { createReranker, type NodeRerankerOptions } from '../node/create-node-re
 import { createRemoteReranker, type RemoteRerankerOptions } from '../remote/remote-reranker.js';
 import { messageOf } from '../core/errors.js';
 import type { Reranker } from '../core/reranker.js';
-import { createServerApp, type ModelAliases, type ServerLimits } from './app.js';
+import { createServerApp, type ApiKeyEntry, type LimitsStore, type ModelAliases, type ServerLimits } from './app.js';
 import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
 import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from './load-retry.js';
+import { openLimitsStore } from './open-store.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -39,8 +41,15 @@ export interface NodeServerOptions {
    * refused (502), so clients' documents and the upstream key go nowhere else.
    */
   upstream?: RemoteRerankerOptions;
-  /** Accepted API keys. None: the server is open. */
-  apiKeys?: readonly string[];
+  /** Accepted API keys: plain, or entries of a keys file. None: the server is open. */
+  apiKeys?: readonly (string | ApiKeyEntry)[];
+  /**
+   * Where limits, quotas and usage are kept: `memory`, `sqlite:PATH`, `redis://…`, or a store.
+   * Default: a SQLite file in the working directory when a quota is set, else memory.
+   */
+  store?: string | LimitsStore;
+  /** When the store is unreachable: refuse reranks with 503 (`closed`, default) or serve them (`open`). */
+  storeFailure?: 'closed' | 'open';
   /** Origins allowed to call from a browser. */
   cors?: readonly string[];
   /**
@@ -68,6 +77,14 @@ export interface RunningServer {
   reranker: Reranker;
   /** Settles when the model has loaded (or failed to); at once for an upstream. */
   ready: Promise<void>;
+  /** Where limits, quotas and usage are kept. */
+  store: LimitsStore;
+  /**
+   * Stops taking work, for a rolling deploy: `/health/ready` turns 503, new reranks get 503
+   * `shutting_down` with Retry-After, the requests in flight are answered (for up to `timeoutMs`),
+   * then the server closes. Resolves with how many requests were still unanswered (0 normally).
+   */
+  drain(timeoutMs: number): Promise<number>;
   /** Stops listening, drops open connections and frees the model. */
   close(): Promise<void>;
 }
@@ -99,6 +116,12 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
   const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
   const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
+  const apiKeys = options.apiKeys ?? [];
+  const quotas = options.limits?.quota !== undefined || apiKeys.some((key) => typeof key !== 'string' && key.quota !== undefined);
+  const store = typeof options.store === 'object' ? options.store : await openLimitsStore(options.store, { quotas, log });
+  let draining = false;
+  let active = 0;
+  let settled: (() => void) | undefined;
 
   const loadStatus: LoadStatus = { attempts: 0 };
   const metricsOption = options.metrics ?? true;
@@ -106,7 +129,10 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const metricsPort = typeof metricsOption === 'object' ? metricsOption.port : undefined;
   const app = createServerApp({
     reranker,
-    auth: { apiKeys: options.apiKeys ?? [] },
+    auth: { apiKeys },
+    store,
+    ...(options.storeFailure ? { storeFailure: options.storeFailure } : {}),
+    draining: () => draining,
     limits: { ...options.limits, ...shared },
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
@@ -118,7 +144,21 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   });
 
   const host = options.host ?? DEFAULT_HOST;
-  const main = await listen(app.fetch, options.port ?? DEFAULT_PORT, host);
+  // Counts requests being answered, so a drain knows when the last one is done.
+  // The adapter's env (the Node request, for the client's address) is passed on.
+  const tracked = async (request: Request, env?: unknown): Promise<Response> => {
+    active++;
+    try {
+      return await app.fetch(request, env);
+    } finally {
+      active--;
+      if (active === 0) settled?.();
+    }
+  };
+  const main = await listen(tracked, options.port ?? DEFAULT_PORT, host).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const servers = [main.server];
   const url = urlOf(main.address);
   let metricsUrl = metrics ? `${url}/metrics` : undefined;
@@ -154,18 +194,34 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   };
   const ready = engine ? attempt() : Promise.resolve();
 
+  async function close(graceMs = 0): Promise<void> {
+    closed = true;
+    clearTimeout(retryTimer);
+    await Promise.all(servers.map((server) => closeServer(server, graceMs)));
+    await reranker.dispose();
+    await store.close();
+  }
+
   return {
     url,
     port: main.address.port,
     ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     reranker,
     ready,
-    async close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      await Promise.all(servers.map(closeServer));
-      await reranker.dispose();
+    store,
+    async drain(timeoutMs) {
+      draining = true;
+      if (active > 0) {
+        const allAnswered = new Promise<void>((resolve) => (settled = resolve));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(timer);
+      }
+      const unanswered = active;
+      await close(unanswered === 0 ? FLUSH_GRACE_MS : 0);
+      return unanswered;
     },
+    close,
   };
 }
 
@@ -174,16 +230,31 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-/** Stops listening and drops open connections. */
-function closeServer(server: ServerType): Promise<void> {
+/**
+ * Stops listening and drops open connections: at once, or — `graceMs` given — once each has
+ * finished writing its answer (idle keep-alive connections are closed as they fall idle), and at
+ * the latest after `graceMs`.
+ */
+function closeServer(server: ServerType, graceMs = 0): Promise<void> {
   return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    if ('closeAllConnections' in server) server.closeAllConnections();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    const closeIdle = () => ('closeIdleConnections' in server ? server.closeIdleConnections() : undefined);
+    const closeAll = () => ('closeAllConnections' in server ? server.closeAllConnections() : undefined);
+    const sweep = setInterval(closeIdle, 20);
+    const deadline = setTimeout(closeAll, graceMs);
+    closeIdle();
   });
 }
 
+/** How long a drained server waits for its last answers to be written before cutting connections. */
+const FLUSH_GRACE_MS = 2000;
+
 /** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */
-function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {
+function listen(fetch: (request: Request, env?: unknown) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, (address) => resolve({ server, address }));
     server.once('error', reject);

@@ -11,10 +11,14 @@ export interface RequestEvent {
   dialect: string;
   status: number;
   seconds: number;
+  /** The API key's name (`anonymous` on an open server), or `none` when no key was identified. */
+  key: string;
 }
 
 /** One rerank the engine ran. */
 export interface RerankEvent {
+  /** The API key's name (`anonymous` on an open server). */
+  key: string;
   dialect: string;
   /** Time spent waiting for the engine. */
   queueSeconds: number;
@@ -30,6 +34,8 @@ export interface ServerMetrics {
   rerank(event: RerankEvent): void;
   /** Reranks running or waiting now. */
   queueDepth(depth: number): void;
+  /** HTTP requests being answered now (any route). */
+  inFlight(count: number): void;
   /** The exposition format's content type. */
   readonly contentType: string;
   /** The current metrics, in that format. */

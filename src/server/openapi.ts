@@ -5,7 +5,7 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { Dialect } from './dialects/index.js';
 import { hostedErrorSchema } from './dialects/index.js';
-import { healthSchema, modelListSchema } from './service-schemas.js';
+import { healthSchema, modelListSchema, readinessSchema, usageSchema } from './service-schemas.js';
 
 /** The version of this API description (not of the package). */
 const API_DOCUMENT_VERSION = '1.0.0';
@@ -32,7 +32,7 @@ export function openApiDocument(options: OpenApiOptions): ReturnType<typeof crea
       requestBody: { required: true, content: { 'application/json': { schema: dialect.requestSchema } } },
       responses: {
         200: { description: 'The documents ranked, highest score first.', content: { 'application/json': { schema: dialect.responseSchema } } },
-        default: { description: 'An error (400, 401, 402, 413, 422, 429, 5xx), with Retry-After where waiting helps.', content: { 'application/json': { schema: dialect.errorSchema } } },
+        default: { description: 'An error (400, 401, 402, 403, 413, 422, 429, 5xx), with Retry-After where waiting helps.', content: { 'application/json': { schema: dialect.errorSchema } } },
       },
     };
     paths[dialect.path] = { post: operation };
@@ -55,6 +55,34 @@ export function openApiDocument(options: OpenApiOptions): ReturnType<typeof crea
       responses: {
         200: { description: 'Ready.', content: { 'application/json': { schema: healthSchema } } },
         503: { description: 'Loading, or the load failed.', content: { 'application/json': { schema: healthSchema } } },
+      },
+    },
+  };
+  paths['/health/live'] = {
+    get: {
+      operationId: 'health_live',
+      summary: 'Liveness: the process answers (no key needed)',
+      responses: { 200: { description: 'Alive.', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  };
+  paths['/health/ready'] = {
+    get: {
+      operationId: 'health_ready',
+      summary: 'Readiness: the model is loaded, the limits store answers and the server is not draining (no key needed)',
+      responses: {
+        200: { description: 'Ready for traffic.', content: { 'application/json': { schema: readinessSchema } } },
+        503: { description: 'Not ready: loading, store unreachable, or shutting down.', content: { 'application/json': { schema: readinessSchema } } },
+      },
+    },
+  };
+  paths['/v1/usage'] = {
+    get: {
+      operationId: 'usage',
+      summary: "The caller's own usage and remaining quota",
+      security,
+      responses: {
+        200: { description: 'The usage.', content: { 'application/json': { schema: usageSchema } } },
+        default: { description: 'An error.', content: { 'application/json': { schema: hostedErrorSchema } } },
       },
     },
   };

@@ -1,11 +1,10 @@
 /**
- * Per-caller quota: how many requests and/or scoring windows a caller may have used in the life
- * of the process. A window is what the model scores once: a document, or one piece of a long
- * document cut by `max_chunks_per_doc`. Exhausted → 402, as the hosted API answers "insufficient quota". In memory, per
- * process (or per isolate on an edge runtime); a shared store would replace this class.
+ * Per-caller quota: how many requests and/or scoring windows a caller may have used. A window is
+ * what the model scores once: a document, or one piece of a long document cut by
+ * `max_chunks_per_doc`. Exhausted → 402, as the hosted API answers "insufficient quota". The check
+ * is one pure function, shared by the memory and SQLite stores (Redis runs the same check in a
+ * server-side script).
  */
-import type { CallerId } from './auth.js';
-
 export interface Quota {
   /** Requests each caller may make. */
   requests?: number;
@@ -13,49 +12,22 @@ export interface Quota {
   documents?: number;
 }
 
-/**
- * Counts what each caller has used. A request is charged the most windows it may take before it
- * runs, so concurrent requests can't overrun the quota; once it ends it is settled to the windows
- * actually scored — a request the client abandoned included — and only a server failure is
- * refunded in full.
- *
- * @example
- * const ledger = new QuotaLedger({ documents: 10_000 });
- * if (!ledger.charge('key-1', request.documents.length)) respondWith402();
- */
-export class QuotaLedger {
-  readonly #quota: Quota;
-  readonly #used = new Map<CallerId, { requests: number; documents: number }>();
+/** What one request charges, or what a caller has used so far. */
+export interface QuotaUnits {
+  requests: number;
+  documents: number;
+}
 
-  constructor(quota: Quota) {
-    for (const [name, value] of Object.entries(quota)) {
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new RangeError(`quota.${name} must be a non-negative integer, got ${value}.`);
-    }
-    this.#quota = quota;
+/** Throws a RangeError unless every quota given is a non-negative integer. */
+export function checkQuota(quota: Quota): void {
+  for (const [name, value] of Object.entries(quota)) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new RangeError(`quota.${name} must be a non-negative integer, got ${value}.`);
   }
+}
 
-  /** Charges one request of `documents` documents; false (nothing charged) when it would exceed the quota. */
-  charge(caller: CallerId, documents: number): boolean {
-    const used = this.#used.get(caller) ?? { requests: 0, documents: 0 };
-    if (this.#quota.requests !== undefined && used.requests + 1 > this.#quota.requests) return false;
-    if (this.#quota.documents !== undefined && used.documents + documents > this.#quota.documents) return false;
-    used.requests += 1;
-    used.documents += documents;
-    this.#used.set(caller, used);
-    return true;
-  }
-
-  /** Gives back the part of a `reserved` charge that was not `spent`; the request stays counted. */
-  settle(caller: CallerId, reserved: number, spent: number): void {
-    const used = this.#used.get(caller);
-    if (used) used.documents = Math.max(0, used.documents - Math.max(0, reserved - spent));
-  }
-
-  /** Gives back a charge whose request failed. */
-  refund(caller: CallerId, documents: number): void {
-    const used = this.#used.get(caller);
-    if (!used) return;
-    used.requests = Math.max(0, used.requests - 1);
-    used.documents = Math.max(0, used.documents - documents);
-  }
+/** True when charging `units` on top of `used` stays within `quota`. */
+export function fitsQuota(used: QuotaUnits, units: QuotaUnits, quota: Quota | undefined): boolean {
+  if (quota?.requests !== undefined && used.requests + units.requests > quota.requests) return false;
+  if (quota?.documents !== undefined && used.documents + units.documents > quota.documents) return false;
+  return true;
 }

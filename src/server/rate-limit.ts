@@ -1,9 +1,8 @@
 /**
  * Per-caller rate limiting with a token bucket: a caller may burst up to `burst` requests, then
- * `requestsPerSecond` on average. In memory, per process (or per isolate on an edge runtime).
+ * `requestsPerSecond` on average. The arithmetic is one pure function, so the memory and SQLite
+ * stores share it (Redis runs the same steps in a server-side script).
  */
-import type { CallerId } from './auth.js';
-
 export interface RateLimit {
   /** Sustained requests per second per caller. */
   requestsPerSecond: number;
@@ -14,38 +13,29 @@ export interface RateLimit {
 /** The verdict on one request. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** A bucket's saved state: tokens left at time `at` (ms). */
+export interface BucketState {
+  tokens: number;
+  at: number;
+}
+
+/** The burst a limit allows: as given, else one second's worth (at least 1). Throws on nonsense. */
+export function burstOf(limit: RateLimit): number {
+  if (!(limit.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be positive, got ${limit.requestsPerSecond}.`);
+  const burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerSecond));
+  if (!(burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}.`);
+  return burst;
+}
+
 /**
- * Token buckets, one per caller, created full on first sight.
- *
- * @example
- * const limiter = new TokenBucketLimiter({ requestsPerSecond: 5, burst: 10 });
- * if (!limiter.take('key-1').allowed) respondWith429();
+ * Refills `state` (a full bucket when there is none yet) up to `now` and takes one token if there
+ * is one. Returns the new state to save and the verdict.
  */
-export class TokenBucketLimiter {
-  readonly #rate: number;
-  readonly #burst: number;
-  readonly #now: () => number;
-  readonly #buckets = new Map<CallerId, { tokens: number; at: number }>();
-
-  constructor(limit: RateLimit, now: () => number = Date.now) {
-    if (!(limit.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be positive, got ${limit.requestsPerSecond}.`);
-    this.#rate = limit.requestsPerSecond / 1000;
-    this.#burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerSecond));
-    if (!(this.#burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}.`);
-    this.#now = now;
-  }
-
-  /** Takes one token for `caller`, or says how many whole seconds until one is back. */
-  take(caller: CallerId): RateDecision {
-    const now = this.#now();
-    const bucket = this.#buckets.get(caller) ?? { tokens: this.#burst, at: now };
-    bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#rate);
-    bucket.at = now;
-    this.#buckets.set(caller, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.#rate / 1000)) };
-  }
+export function takeFromBucket(state: BucketState | undefined, limit: RateLimit, now: number): { state: BucketState; decision: RateDecision } {
+  const burst = burstOf(limit);
+  const perMillisecond = limit.requestsPerSecond / 1000;
+  const previous = state ?? { tokens: burst, at: now };
+  const tokens = Math.min(burst, previous.tokens + Math.max(0, now - previous.at) * perMillisecond);
+  if (tokens >= 1) return { state: { tokens: tokens - 1, at: now }, decision: { allowed: true } };
+  return { state: { tokens, at: now }, decision: { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMillisecond / 1000)) } };
 }

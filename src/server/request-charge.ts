@@ -6,26 +6,25 @@
  */
 import type { RerankRequest } from '../core/contract.js';
 import { isAbortError, isRerankError } from '../core/errors.js';
-import type { CallerId } from './auth.js';
-import type { QuotaLedger } from './quota.js';
+import type { Caller } from './auth.js';
+import type { Charge, KeyLimits } from './key-limits.js';
 
 export class RequestCharge {
-  readonly #ledger: QuotaLedger | undefined;
-  readonly #caller: CallerId;
   readonly #documents: number;
   readonly #reserved: number;
+  readonly #charge: Charge;
   #scored = 0;
 
-  constructor(ledger: QuotaLedger | undefined, caller: CallerId, request: RerankRequest) {
-    this.#ledger = ledger;
-    this.#caller = caller;
+  private constructor(request: RerankRequest, reserved: number, charge: Charge) {
     this.#documents = request.documents.length;
-    this.#reserved = this.#documents * (request.max_chunks_per_doc ?? 1);
+    this.#reserved = reserved;
+    this.#charge = charge;
   }
 
-  /** Reserves the most the request may take; false (nothing charged) when the quota has no room. */
-  reserve(): boolean {
-    return this.#ledger?.charge(this.#caller, this.#reserved) ?? true;
+  /** Reserves the most the request may take; throws 402 `quota_exceeded` when the quota has no room. */
+  static async reserve(limits: KeyLimits, caller: Caller, request: RerankRequest): Promise<RequestCharge> {
+    const reserved = request.documents.length * (request.max_chunks_per_doc ?? 1);
+    return new RequestCharge(request, reserved, await limits.charge(caller, reserved));
   }
 
   /** Counts windows the model has scored for the request. */
@@ -33,18 +32,18 @@ export class RequestCharge {
     this.#scored += windows;
   }
 
-  /** Settles a completed request; returns the windows it is billed. */
-  completed(): number {
+  /** Settles a completed request of `tokens` tokens; returns the windows it is billed. */
+  async completed(tokens: number): Promise<number> {
     // An upstream reports no windows: each document counts as one.
-    const windows = this.#scored > 0 ? this.#scored : this.#documents;
-    this.#ledger?.settle(this.#caller, this.#reserved, windows);
+    const windows = Math.min(this.#reserved, this.#scored > 0 ? this.#scored : this.#documents);
+    await this.#charge.settle(windows, tokens);
     return windows;
   }
 
   /** Settles a request that failed with `error`: what was scored if the client left, else nothing. */
-  failed(error: unknown): void {
-    if (wasAbandoned(error)) this.#ledger?.settle(this.#caller, this.#reserved, this.#scored);
-    else this.#ledger?.refund(this.#caller, this.#reserved);
+  async failed(error: unknown): Promise<void> {
+    if (wasAbandoned(error)) await this.#charge.settle(Math.min(this.#reserved, this.#scored), 0);
+    else await this.#charge.refund();
   }
 }
 

@@ -34,3 +34,30 @@ export const healthSchema = z
 
 export type ModelList = z.infer<typeof modelListSchema>;
 export type Health = z.infer<typeof healthSchema>;
+
+/** `GET /health/ready`: whether this replica should get traffic, and why not. */
+export const readinessSchema = z
+  .object({
+    ready: z.boolean(),
+    model: z.enum(['idle', 'loading', 'ready', 'failed']),
+    store: z.object({ kind: z.string(), reachable: z.boolean() }),
+    draining: z.boolean(),
+  })
+  .meta({ id: 'Readiness' });
+
+const usageCountsSchema = z.object({ requests: z.number().int(), documents: z.number().int(), search_units: z.number().int(), tokens: z.number().int() });
+const quotaLeftSchema = z.object({ limit: z.number().int(), used: z.number().int(), remaining: z.number().int() });
+
+/** `GET /v1/usage`: the caller's own usage today (UTC) and in all, and what its quota leaves. */
+export const usageSchema = z
+  .object({
+    key: z.string(),
+    day: z.string().meta({ description: 'The UTC day of `today`, YYYY-MM-DD.' }),
+    today: usageCountsSchema,
+    total: usageCountsSchema,
+    quota: z.object({ requests: quotaLeftSchema.optional(), documents: quotaLeftSchema.optional() }),
+  })
+  .meta({ id: 'Usage' });
+
+export type Readiness = z.infer<typeof readinessSchema>;
+export type UsageReport = z.infer<typeof usageSchema>;

@@ -1,6 +1,7 @@
 /**
- * Runs `webrerank serve` as its own process, from source through tsx, the way an operator runs
- * it: flags and environment in, the startup banner and one log line per request out.
+ * Runs `webrerank serve` as its own process, from source through tsx (or the built `dist/`, as
+ * installed), the way an operator runs it: flags and environment in, the startup banner and one
+ * log line per request out.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -16,14 +17,19 @@ export interface ServeProcess {
   readonly stderr: string[];
   /** Sends SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code when the process exits, however it was told to. */
+  exited: Promise<number | null>;
 }
 
 const CLI_SOURCE = resolve('src/cli.ts');
+const CLI_BUILT = resolve('dist/src/cli.js');
 
 /** Starts `webrerank serve ARGS` and resolves once it is listening (the model may still be loading). */
-export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, 'serve', ...args], {
+export function startServeProcess(args: string[], env: Record<string, string> = {}, options: { built?: boolean; cwd?: string } = {}): Promise<ServeProcess> {
+  const cli = options.built ? [CLI_BUILT] : ['--import', 'tsx', CLI_SOURCE];
+  const child = spawn(process.execPath, [...cli, 'serve', ...args], {
     env: { ...process.env, ...env },
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -40,6 +46,7 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
           pid: child.pid as number,
           stdout,
           stderr,
+          exited,
           stop: () => {
             child.kill('SIGTERM');
             return exited;

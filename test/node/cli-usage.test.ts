@@ -34,7 +34,7 @@ describe('usage errors', () => {
     [['rank', '--top-n', 'abc', '--query', 'q', '--document', 'd'], /^webrerank rank: --top-n must be a positive integer, got "abc"$/],
     [['rank', '--query'], /^webrerank rank: Option '--query <value>' argument missing$/],
     [['rank', 'extra'], /^webrerank rank: unexpected argument extra; options: /],
-    [['rerank'], /^webrerank: unknown command "rerank"; commands: rank, serve, pull, models/],
+    [['rerank'], /^webrerank: unknown command "rerank"; commands: rank, serve, pull, keys, models/],
   ])('%j exits 2 with one line on stderr naming the flag and what it accepts', async (args, line) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);

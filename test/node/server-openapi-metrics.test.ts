@@ -55,7 +55,7 @@ describe('GET /openapi.json', () => {
 
   it('is a valid OpenAPI 3.1 document describing every route', async () => {
     expect(await new Validator().validate(document as Parameters<Validator['validate']>[0])).toEqual({ valid: true });
-    expect(Object.keys(document.paths).sort()).toEqual(['/health', '/metrics', '/openapi.json', '/rerank', '/v1/models', '/v1/rerank', '/v2/rerank']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/health', '/health/live', '/health/ready', '/metrics', '/openapi.json', '/rerank', '/v1/models', '/v1/rerank', '/v1/usage', '/v2/rerank']);
   });
 
   it('matches real answers of every dialect, success and error', async () => {

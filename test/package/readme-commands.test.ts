@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../kit/servers.js';
-import { driverScript, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
+import { driverScript, runDriverOffline, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
 
 const run = promisify(execFile);
 /** Longest wait for a `serves=` block (the first one includes `npm ci`). */
@@ -46,16 +46,7 @@ describe('the README, from a fresh clone', () => {
   });
 
   it('runs every runnable block in order, offline, each exiting 0', async () => {
-    // A network namespace of its own: loopback only (brought up), nothing outside.
-    const script = `ip link set lo up && cd "$CLONE" && exec bash "$WORK/driver.sh"`;
-    const result = await run('unshare', ['--net', 'bash', '-c', script], {
-      env: { ...process.env, CLONE: clone, WORK: work, BLOCKS: join(work, 'blocks'), npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false' },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 900_000,
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-    );
+    const result = await runDriverOffline('CLONE', { ...process.env, CLONE: clone, WORK: work, BLOCKS: join(work, 'blocks'), npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false' }, 900_000);
     const markers = result.stdout.split('\n').filter((line) => line.startsWith('@@ block'));
     expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${block.line} ok`));
     expect(result.code).toBe(0);

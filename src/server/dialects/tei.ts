@@ -90,6 +90,8 @@ function teiError(error: RerankError): { status: number; type: string } {
     case 'model_load_failed':
     case 'model_unavailable':
     case 'network_error':
+    case 'shutting_down':
+    case 'limits_unavailable':
       return { status: 503, type: 'unhealthy' };
     case 'non_finite_score':
     case 'internal_error':

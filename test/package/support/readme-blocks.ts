@@ -7,6 +7,8 @@
  * and, with `ready=/path`, until that path answers 2xx — then the next block runs; it is stopped
  * when all blocks are done.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 export interface ShellBlock {
   /** 1-based line of the opening fence, for messages. */
@@ -58,4 +60,24 @@ export function driverScript(blocks: ShellBlock[], waitSeconds: number): string 
     );
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** What a driver run printed, and its exit code. */
+export interface DriverRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `$WORK/driver.sh` from `$cwdVariable` in a network namespace of its own (loopback only,
+ * brought up), so nothing can be downloaded and fixed ports collide with nothing. Never throws:
+ * a failure is a non-zero code.
+ */
+export function runDriverOffline(cwdVariable: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DriverRun> {
+  const script = `ip link set lo up && cd "$${cwdVariable}" && exec bash "$WORK/driver.sh"`;
+  return promisify(execFile)('unshare', ['--net', 'bash', '-c', script], { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+  );
 }
