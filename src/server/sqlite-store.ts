@@ -35,6 +35,9 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
     const check = database.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
     if (check?.quick_check !== 'ok') throw new StoreOpenError(`${path} is damaged (SQLite's check says: ${check?.quick_check ?? 'nothing'}); restore it from a backup or move it away`);
     database.exec('PRAGMA journal_mode = WAL');
+    // WAL with NORMAL syncs at checkpoints, not at every commit: a crash of the process loses
+    // nothing, a power cut at most the last moments' charges — while every request commits three times.
+    database.exec('PRAGMA synchronous = NORMAL');
     database.exec(`BEGIN IMMEDIATE;
       CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, tokens REAL NOT NULL, at REAL NOT NULL);
       CREATE TABLE IF NOT EXISTS usage (key TEXT NOT NULL, day TEXT NOT NULL, requests INTEGER NOT NULL, documents INTEGER NOT NULL,
