@@ -18,9 +18,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { NO_USAGE, type LimitsStore } from '../src/server/limits-store.js';
 import { openLimitsStore } from '../src/server/open-store.js';
-import { HOSTED_EXAMPLE } from '../tools/harness/documents.js';
-import { startRedis } from '../tools/harness/redis-process.js';
-import { startServeProcess, untilHealthy } from '../tools/harness/serve-process.js';
+import { HOSTED_EXAMPLE } from '../test/kit/documents.js';
+import { startRedis } from '../test/kit/redis-process.js';
+import { startServeProcess, untilHealthy } from '../test/kit/serve-process.js';
 import { generateStandinModel } from '../tools/standin/index.js';
 
 const { values } = parseArgs({

@@ -16,7 +16,6 @@ import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encod
 import { RerankError, messageOf } from '../core/errors.js';
 import type { TransformersProgressEvent } from '../core/progress.js';
 import { findCachedModel, hubCacheDir, hubOffline } from './hub-cache.js';
-import { pullModel } from './hub-pull.js';
 import type { Dtype } from '../core/contract.js';
 
 export interface NodeEngineOptions extends Omit<EngineOptions, 'runtimes' | 'registry'> {
@@ -116,6 +115,8 @@ async function hubModelFolder(source: { hub: string; revision?: string }, dtype:
   if (hubOffline()) {
     throw new RerankError('model_unavailable', `${source.hub} (${dtype}) is not in the hub cache at ${cacheDir}, and HF_HUB_OFFLINE is set: run "webrerank pull ${source.hub} --dtype ${dtype}" where the hub is reachable.`);
   }
+  // The hub client is loaded only when a download is needed.
+  const { pullModel } = await import('./hub-pull.js');
   const pulled = await pullModel({ repo: source.hub, ...(source.revision ? { revision: source.revision } : {}), dtypes: [dtype], ...(onProgress ? { onProgress } : {}) });
   return pulled.folder;
 }

@@ -48,9 +48,9 @@ describe('webrerank rank', () => {
     expect(JSON.parse(stderr).error).toMatchObject({ status: 400, code: 'invalid_request' });
   });
 
-  it('exits non-zero with a 503 when the model folder does not exist', async () => {
+  it('exits 2 with a 503 model_unavailable when the model folder does not exist', async () => {
     const { code, stderr } = await runCli(['rank', '--model-path', '/nonexistent/model'], JSON.stringify(HOSTED_EXAMPLE));
-    expect(code).not.toBe(0);
-    expect(JSON.parse(stderr).error).toMatchObject({ status: 503, code: 'model_load_failed' });
+    expect(code).toBe(2);
+    expect(JSON.parse(stderr).error).toMatchObject({ status: 503, code: 'model_unavailable' });
   });
 });

@@ -190,11 +190,11 @@ describe('q8 against fp32 on the same weights', () => {
 });
 
 describe('model loading failures', () => {
-  it('answers 503 model_load_failed when the model folder is missing, and tries again on the next call', async () => {
+  it('answers 503 model_unavailable when the model folder is missing, and tries again on the next call', async () => {
     const reranker = await createReranker({ modelPath: '/nonexistent/standin-model', preload: false });
     for (let attempt = 0; attempt < 2; attempt++) {
       const error = (await reranker.rerank(HOSTED_EXAMPLE).catch((e: unknown) => e)) as RerankError;
-      expect([error.status, error.code]).toEqual([503, 'model_load_failed']);
+      expect([error.status, error.code]).toEqual([503, 'model_unavailable']);
     }
     expect((await reranker.info()).state).toBe('failed');
   });

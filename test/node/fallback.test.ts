@@ -73,7 +73,7 @@ describe('auto mode', () => {
       expect(first.meta?.backend).toBe('remote');
       // The same real scores the server's engine computes.
       expect(first.results).toEqual((await server.reranker.rerank(HOSTED_EXAMPLE)).results);
-      expect(switches).toEqual([expect.objectContaining({ from: 'local', to: 'remote', code: 'model_load_failed' })]);
+      expect(switches).toEqual([expect.objectContaining({ from: 'local', to: 'remote', code: 'model_unavailable' })]);
 
       const info = await reranker.info();
       expect(info.backend).toBe('remote');
@@ -94,7 +94,7 @@ describe('auto mode', () => {
     });
     try {
       expect((await reranker.rerank(HOSTED_EXAMPLE)).meta?.backend).toBe('remote');
-      expect(switches.map((event) => event.code)).toEqual(['model_load_failed']);
+      expect(switches.map((event) => event.code)).toEqual(['model_unavailable']);
     } finally {
       await reranker.dispose();
     }

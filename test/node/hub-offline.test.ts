@@ -6,14 +6,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { startServeProcess } from '../kit/serve-process.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 
 const modelPath = inject('tinyModelDir');
+const run = promisify(execFile);
 const REPO = 'webrerank-test/standin-tiny-ONNX';
 let scratch: string;
 let hub: FakeHub;
@@ -42,6 +45,15 @@ describe('a model pulled once, then used offline', () => {
       expect.stringMatching(/^onnx\/model_quantized\.onnx {2}\d.* {2}downloaded$/),
     ]);
     expect(stdout).toBe(`${REPO}: ${REPO}@${hub.commit} (q8) in ${join(env.HF_HUB_CACHE as string, `models--webrerank-test--standin-tiny-ONNX`, 'snapshots', hub.commit)}\n`);
+  });
+
+  it('draws a progress bar on stderr instead when it is a terminal', async () => {
+    // `script` runs the command on a pseudo-terminal, as an interactive shell would.
+    const cache = join(scratch, 'tty-cache');
+    const command = `HF_ENDPOINT=${hub.url} HF_HUB_CACHE=${cache} ${process.execPath} ${CLI} pull ${REPO} --dtype q8 > /dev/null`;
+    const { stdout: terminal } = await run('script', ['-qec', command, '/dev/null']).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+    expect(terminal).toMatch(/\r\[#{30}\] 4 of 4 files, [\d.]+ [kM]B of [\d.]+ [kM]B/);
+    expect(terminal).not.toContain('downloaded');
   });
 
   it('lists the pulled model with its revision, dtypes, size and stand-in mark', async () => {

@@ -10,6 +10,7 @@ import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { runCli } from '../support/cli.js';
+import { startServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
 
@@ -67,5 +68,15 @@ describe('a stand-in model', () => {
     expect((JSON.parse(stdout) as RerankResponse).meta?.warnings).toEqual([STANDIN_WARNING]);
     const lines = stderr.split('\n').filter((line) => line.includes('stand-in'));
     expect(lines).toEqual([`webrerank: warning: ${STANDIN_WARNING}`]);
+  });
+
+  it('makes `webrerank serve` print one warning line on stderr once the model has loaded', async () => {
+    const served = await startServeProcess(['--model-path', modelPath, '--port', '0', '--host', '127.0.0.1']);
+    try {
+      for (let tries = 0; tries < 600 && !served.stderr.some((line) => line.includes('stand-in')); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(served.stderr.filter((line) => line.includes('stand-in'))).toEqual([`webrerank: warning: ${STANDIN_WARNING}`]);
+    } finally {
+      await served.stop();
+    }
   });
 });

@@ -59,7 +59,7 @@ describe('the reranker in a worker thread', () => {
       const error = await missing.rerank(small).catch((caught: unknown) => caught);
       // Built in the thread, rebuilt here: the class survives, not only the fields.
       expect(error).toBeInstanceOf(RerankError);
-      expect(error).toMatchObject({ name: 'RerankError', status: 503, code: 'model_load_failed' });
+      expect(error).toMatchObject({ name: 'RerankError', status: 503, code: 'model_unavailable' });
       expect(await missing.info()).toMatchObject({ state: 'failed', models: [MODEL] });
     } finally {
       await missing.dispose();
