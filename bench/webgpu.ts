@@ -32,7 +32,7 @@ export interface WebGpuBenchResult {
 
 function scores(response: RerankResponse, count: number): number[] {
   const byIndex = new Array<number>(count).fill(Number.NaN);
-  for (const result of response.results) byIndex[result.index] = result.relevance_score;
+  for (const result of response.results) byIndex[result.index] = result.relevance_score ?? Number.NaN;
   return byIndex;
 }
 

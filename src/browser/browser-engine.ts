@@ -14,7 +14,8 @@ import { ModelStore, type CacheState } from './model-store.js';
 import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
 export type EngineTuning = Pick<
@@ -66,6 +67,10 @@ export class BrowserEngine implements Reranker {
 
   rerank(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse> {
     return this.engine.rerank(request, options);
+  }
+
+  rerankStream(request: RerankRequest, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.engine.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<LocalRerankerInfo> {

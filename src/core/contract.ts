@@ -28,14 +28,24 @@ export interface RerankRequest {
    * `max_tokens_per_doc`). The pair's own limit (`maxLength`) still applies on top.
    */
   max_tokens_per_doc?: number;
+  /**
+   * A webrerank extension: stop scoring after this many milliseconds. Documents are then scored in
+   * the order given (the first-stage retriever's), and those not reached come after the scored ones
+   * in their given order, without a `relevance_score`, listed in `meta.unscored`. Unset: every
+   * document is scored.
+   */
+  budget_ms?: number;
 }
 
 /** One ranked document. */
 export interface RerankResult {
   /** Position of the document in the request's `documents`. */
   index: number;
-  /** sigmoid of the model's logit: 0..1, higher is more relevant. */
-  relevance_score: number;
+  /**
+   * sigmoid of the model's logit: 0..1, higher is more relevant. Absent only for a document a
+   * `budget_ms` left unscored (listed in `meta.unscored`): no score is ever made up.
+   */
+  relevance_score?: number;
   /** The document's text, when `return_documents` was set. */
   document?: { text: string };
 }
@@ -54,8 +64,18 @@ export interface RerankResponse {
   results: RerankResult[];
   model: string;
   usage: { total_tokens: number };
-  /** Which backend and dtype computed this response. */
-  meta?: { backend: Backend; dtype?: Dtype | string };
+  /** Which backend and dtype computed this response, and what was reused or left out. */
+  meta?: RerankMeta;
+}
+
+/** What a response says about how it was computed. */
+export interface RerankMeta {
+  backend: Backend;
+  dtype?: Dtype | string;
+  /** Documents whose score came from the score cache instead of the model; absent when none did. */
+  cached?: number;
+  /** With `budget_ms`: the documents the budget left unscored, in their given order (may be empty). */
+  unscored?: number[];
 }
 
 /** Limits a validator applies beyond the schema. */
@@ -93,6 +113,7 @@ export const rerankRequestSchema = z.object({
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
   max_chunks_per_doc: z.number().int().positive().nullish(),
   max_tokens_per_doc: z.number().int().positive().nullish(),
+  budget_ms: z.number().nonnegative().finite().nullish(),
 });
 
 /** The size limits among `options` (an engine's or a reranker's), ready for the validator. */
@@ -118,7 +139,7 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   const parsed = rerankRequestSchema.safeParse(body);
   if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
 
-  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc } = parsed.data;
+  const { model, query, documents, top_n, return_documents, max_chunks_per_doc, max_tokens_per_doc, budget_ms } = parsed.data;
   if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
   if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
 
@@ -139,6 +160,7 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   if (return_documents != null) request.return_documents = return_documents;
   if (max_chunks_per_doc != null) request.max_chunks_per_doc = max_chunks_per_doc;
   if (max_tokens_per_doc != null) request.max_tokens_per_doc = max_tokens_per_doc;
+  if (budget_ms != null) request.budget_ms = budget_ms;
   return request;
 }
 
@@ -195,6 +217,9 @@ export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<stri
       `max_tokens_per_doc must be a positive integer, got ${describe(body.max_tokens_per_doc)}.`,
     );
   }
+  if (field === 'budget_ms') {
+    return new RerankError('invalid_budget_ms', `budget_ms must be a number of milliseconds, 0 or more, got ${describe(body.budget_ms)}.`);
+  }
   if (typeof field === 'string' && !(field in body)) {
     return new RerankError('invalid_request', `${field} is required.`);
   }
@@ -215,12 +240,13 @@ const responseSchema = z.object({
   results: z.array(
     z.object({
       index: z.number().int().nonnegative(),
-      relevance_score: z.number(),
+      relevance_score: z.number().optional(),
       document: z.object({ text: z.string() }).optional(),
     }),
   ),
   model: z.string().optional(),
   usage: z.object({ total_tokens: z.number() }).partial().optional(),
+  meta: z.object({ cached: z.number().int().nonnegative(), unscored: z.array(z.number().int().nonnegative()) }).partial().optional(),
 });
 
 /**
@@ -237,13 +263,19 @@ export function validateRerankResponse(body: unknown, request: RerankRequest): R
     if (result.index >= request.documents.length) {
       throw new RerankError('invalid_response', `The server's response names document ${result.index}, but the request had ${request.documents.length}.`);
     }
-    if (!Number.isFinite(result.relevance_score)) {
+    if (result.relevance_score !== undefined && !Number.isFinite(result.relevance_score)) {
       throw new RerankError('non_finite_score', `The server returned a non-finite score for document ${result.index}.`);
     }
   }
-  return {
-    results: parsed.data.results.map((result) => (result.document ? { ...result, document: result.document } : { index: result.index, relevance_score: result.relevance_score })),
+  const response: RerankResponse = {
+    results: parsed.data.results.map(({ index, relevance_score, document: text }) => ({ index, ...(relevance_score !== undefined ? { relevance_score } : {}), ...(text ? { document: text } : {}) })),
     model: parsed.data.model ?? request.model,
     usage: { total_tokens: parsed.data.usage?.total_tokens ?? 0 },
   };
+  // What the server said of the cache and the budget; the client adds where it ran (`remote`).
+  const { cached, unscored } = parsed.data.meta ?? {};
+  if (cached !== undefined || unscored !== undefined) {
+    response.meta = { backend: 'remote', ...(cached !== undefined ? { cached } : {}), ...(unscored !== undefined ? { unscored } : {}) };
+  }
+  return response;
 }

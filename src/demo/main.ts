@@ -2,7 +2,7 @@
  * The demo page: type a query and documents, press Rerank, see the ranking. The reranker is
  * created on the first Rerank for the chosen model and backend, and reused until either changes.
  */
-import { createReranker, isRerankError, type BrowserReranker, type RerankRequest } from '../index.js';
+import { createReranker, isRerankError, type BrowserReranker, type RerankRequest, type RerankResponse } from '../index.js';
 import { modelChoices, type ModelChoice } from './models.js';
 import './style.css';
 import { clearError, clearResults, hideProgress, showBadge, showDevice, showError, showLoading, showProgress, showResults, showTimings, ui } from './view.js';
@@ -61,9 +61,14 @@ async function run(): Promise<void> {
   try {
     const { reranker, loadMs } = await rerankerFor(choice, ui.device.value);
     performance.mark('webrerank:rerank-start');
-    const response = await reranker.rerank(request);
+    // The list fills as batches finish; the last item is the full answer.
+    let response: RerankResponse | undefined;
+    for await (const item of reranker.rerankStream(request)) {
+      showResults(item, documents);
+      if (item.done) response = item;
+    }
     const measure = performance.measure('webrerank:rerank', 'webrerank:rerank-start');
-    showResults(response, documents);
+    if (!response) return;
     const info = await reranker.info();
     showBadge(response, info);
     showTimings(loadMs, measure.duration, documents.length);

@@ -13,7 +13,8 @@ import { abortable } from '../core/abortable.js';
 import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
 import { requestLimits, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, RerankPartial, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 import { nodeModelRegistry } from './node-engine.js';
 import type { EngineThreadHandle, EngineThreadOptions, EngineThreadStarter, FromEngineThread, ToEngineThread } from './thread-protocol.js';
 import { startEngineThread } from './thread-start.js';
@@ -25,6 +26,7 @@ interface PendingCall {
   resolve(value: RerankResponse | null): void;
   reject(error: RerankError): void;
   onStart?: () => void;
+  onPartial?: (partial: RerankPartial) => void;
 }
 
 /** One thread and the calls it owes an answer. */
@@ -70,8 +72,12 @@ export class ThreadReranker implements Reranker {
     throwIfAborted(options.signal);
     const session = this.#current();
     const call = this.#nextCall++;
-    const work = this.#call(session, { type: 'rerank', call, request: valid }, options.onStart) as Promise<RerankResponse>;
+    const work = this.#call(session, { type: 'rerank', call, request: valid, partials: options.onPartial !== undefined }, options) as Promise<RerankResponse>;
     return abortable(work, options.signal, () => this.#post(session, { type: 'cancel', call }));
+  }
+
+  rerankStream(request: RerankRequest, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {
@@ -112,10 +118,10 @@ export class ThreadReranker implements Reranker {
   }
 
   /** Sends `message` and resolves with its answer; `message.call` must be a fresh number. */
-  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, onStart?: () => void): Promise<RerankResponse | null> {
+  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, { onStart, onPartial }: RerankOptions = {}): Promise<RerankResponse | null> {
     return new Promise((resolve, reject) => {
       if (!session.alive) return reject(new RerankError('worker_crashed', 'The rerank thread is gone.'));
-      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}) });
+      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}), ...(onPartial ? { onPartial } : {}) });
       if (session.calls.size === 1) session.worker.ref();
       this.#post(session, message);
     });
@@ -128,6 +134,7 @@ export class ThreadReranker implements Reranker {
   #receive(session: Session, message: FromEngineThread): void {
     if (message.type === 'progress') return this.#onProgress?.(message.event);
     if (message.type === 'started') return session.calls.get(message.call)?.onStart?.();
+    if (message.type === 'partial') return session.calls.get(message.call)?.onPartial?.(message.partial);
     if (session === this.#session) this.#info = { ...message.info, models: this.#models };
     if (message.type === 'info') return;
     const pending = session.calls.get(message.call);

@@ -7,12 +7,15 @@
  * becomes a typed error, never a crash; failures that may pass (429, 5xx, network, timeout) are
  * retried a bounded number of times.
  */
-import { AbortError, RerankError, STATUS_OF_CODE, disposedError, throwIfAborted, type RerankErrorCode } from '../core/errors.js';
+import { AbortError, RerankError, disposedError, throwIfAborted, toRerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { readEventStream } from './event-stream.js';
+import { errorFromAnswer, errorStatusOf, type AttemptOutcome } from './error-answer.js';
+import type { RerankOptions, RerankPartial, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 import { wireProtocol, type RemoteProtocol, type WireProtocol } from './wire-formats.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
 
 export type { RemoteProtocol } from './wire-formats.js';
 
@@ -50,8 +53,6 @@ export interface RemoteRerankerOptions {
 /** Default time allowed for one attempt. */
 export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
 
-/** What one attempt came to: an answer, or an error and whether trying again may help. */
-type AttemptOutcome = { response: RerankResponse } | { error: RerankError; retryable: boolean; retryAfterMs?: number };
 
 /**
  * A reranker that asks a remote server. Callers can't tell it from the local engine, except by
@@ -114,13 +115,18 @@ class RemoteReranker implements Reranker {
     throwIfAborted(options.signal);
 
     for (let retry = 0; ; retry++) {
-      const outcome = await this.#attempt(payload, request, options.signal);
+      const outcome = await this.#attempt(payload, request, options.signal, options.onPartial);
       if ('response' in outcome) return outcome.response;
       const { error, retryable, retryAfterMs } = outcome;
       if (!retryable || retry >= this.#policy.retries) throw error;
       if (retryAfterMs !== undefined && retryAfterMs > this.#policy.maxRetryDelayMs) throw error;
       await this.#wait(retryAfterMs ?? backoffDelay(retry, this.#policy), options.signal);
     }
+  }
+
+  /** Streams when the server offers it (`webrerank serve`); otherwise one item, the answer. */
+  rerankStream(request: RerankRequest, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {
@@ -136,7 +142,7 @@ class RemoteReranker implements Reranker {
   }
 
   /** One POST, its answer read in full, all within `timeoutMs`. Throws only for an abort or dispose. */
-  async #attempt(payload: string, request: RerankRequest, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  async #attempt(payload: string, request: RerankRequest, signal: AbortSignal | undefined, onPartial: RerankOptions['onPartial']): Promise<AttemptOutcome> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -148,18 +154,26 @@ class RemoteReranker implements Reranker {
     let status: number;
     let headers: Headers;
     let text: string;
+    // Once partials were handed on, a retry would start the ranking over: the failure is final.
+    const stream = { partials: 0 };
+    const streaming = onPartial !== undefined && this.#wire.streams;
+    const requestHeaders = streaming ? { ...this.#headers, Accept: 'text/event-stream, application/json;q=0.9' } : this.#headers;
     try {
-      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: this.#headers, body: payload, signal: controller.signal });
+      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: requestHeaders, body: payload, signal: controller.signal });
       status = response.status;
       headers = response.headers;
+      if (streaming && response.ok && response.body && /^text\/event-stream\b/i.test(headers.get('content-type') ?? '')) {
+        return await this.#readStream(response.body, request, onPartial, stream);
+      }
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
       this.#assertUsable();
+      const retryable = stream.partials === 0;
       if (timedOut) {
-        return { error: new RerankError('timeout', `${this.#origin} did not answer within ${this.#timeoutMs} ms.`, { cause: error }), retryable: true };
+        return { error: new RerankError('timeout', `${this.#origin} did not answer within ${this.#timeoutMs} ms.`, { cause: error }), retryable };
       }
-      return { error: new RerankError('network_error', `Could not reach ${this.#origin}: ${describeFailure(error)}.`, { cause: error }), retryable: true };
+      return { error: new RerankError('network_error', `Could not reach ${this.#origin}: ${describeFailure(error)}.`, { cause: error }), retryable };
     } finally {
       clearTimeout(timer);
       release();
@@ -169,15 +183,53 @@ class RemoteReranker implements Reranker {
     return errorFromAnswer(status, headers, text, this.#origin);
   }
 
-  /** Parses and checks a 2xx answer; a malformed one is a typed error and is not retried. */
-  #answer(text: string, request: RerankRequest): RerankResponse {
-    let json: unknown;
+  /**
+   * Reads the server's events: each `partial` goes to `onPartial`, `done` is the answer, `error`
+   * the failure. A malformed event is a typed error, and nothing is retried once partials came.
+   */
+  async #readStream(body: ReadableStream<Uint8Array>, request: RerankRequest, onPartial: NonNullable<RerankOptions['onPartial']>, stream: { partials: number }): Promise<AttemptOutcome> {
+    let outcome: AttemptOutcome | undefined;
+    await readEventStream(body, ({ event, data }) => {
+      if (outcome) return;
+      try {
+        if (event === 'partial') {
+          onPartial(this.#partial(data, request));
+          stream.partials++;
+        } else if (event === 'done') {
+          outcome = { response: this.#answer(data, request) };
+        } else if (event === 'error') {
+          const failed = errorFromAnswer(errorStatusOf(data), new Headers(), data, this.#origin);
+          outcome = 'error' in failed ? { ...failed, retryable: failed.retryable && stream.partials === 0 } : failed;
+        }
+      } catch (error) {
+        outcome = { error: toRerankError(error), retryable: false };
+      }
+    });
+    return outcome ?? { error: new RerankError('invalid_response', `${this.#origin} ended its event stream without an answer.`), retryable: stream.partials === 0 };
+  }
+
+  /** A `partial` event's ranking, checked as an answer's results are. */
+  #partial(data: string, request: RerankRequest): RerankPartial {
+    const json = this.#json(data) as { scored?: unknown; total?: unknown };
+    const { results } = validateRerankResponse(json, request);
+    if (typeof json.scored !== 'number' || typeof json.total !== 'number') {
+      throw new RerankError('invalid_response', `${this.#origin} sent a partial ranking without its counts.`);
+    }
+    return { results, scored: json.scored, total: json.total, done: false };
+  }
+
+  #json(text: string): unknown {
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw new RerankError('invalid_response', `${this.#origin} answered with something that is not JSON.`);
     }
-    return { ...this.#wire.parse(json, request), meta: { backend: 'remote' } };
+  }
+
+  /** Parses and checks a 2xx answer; a malformed one is a typed error and is not retried. */
+  #answer(text: string, request: RerankRequest): RerankResponse {
+    const response = this.#wire.parse(this.#json(text), request);
+    return { ...response, meta: { ...response.meta, backend: 'remote' } };
   }
 
   /** A backoff that the caller's signal (AbortError) or dispose cuts short. */
@@ -193,64 +245,6 @@ class RemoteReranker implements Reranker {
       release();
     }
   }
-}
-
-/** Code for an error status when the body names none we know. Others: 4xx → invalid_request, 5xx → internal_error. */
-const CODE_OF_STATUS: Readonly<Record<number, RerankErrorCode>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'unauthorized',
-  402: 'quota_exceeded',
-  408: 'timeout',
-  413: 'payload_too_large',
-  429: 'rate_limited',
-  500: 'internal_error',
-  502: 'network_error',
-  503: 'model_unavailable',
-  504: 'timeout',
-};
-
-/**
- * The typed error for a non-2xx answer, keeping the upstream's status, its error code when it is
- * one of ours, its message when it has one, and its `Retry-After`.
- */
-function errorFromAnswer(status: number, headers: Headers, text: string, origin: string): AttemptOutcome {
-  const { code: upstreamCode, message } = readErrorBody(text);
-  const code =
-    upstreamCode !== undefined && upstreamCode in STATUS_OF_CODE
-      ? (upstreamCode as RerankErrorCode)
-      : (CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'));
-  const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
-  const error = new RerankError(code, message ?? `${origin} answered ${status}.`, {
-    status,
-    ...(retryAfterMs !== undefined ? { retryAfter: Math.ceil(retryAfterMs / 1000) } : {}),
-  });
-  return { error, retryable: isRetryableStatus(status), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-}
-
-/** The longest upstream message passed on; a proxy's HTML error page is not a message. */
-const MAX_MESSAGE_LENGTH = 500;
-
-/**
- * Reads `{error: {code, message}}` (ours, OpenAI-style), `{error: "..."}` (TEI) or `{message}` /
- * `{detail}` (other frameworks) from an error body. Anything else yields nothing.
- */
-function readErrorBody(text: string): { code?: string; message?: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
-  const nested = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : undefined;
-  const message = [nested?.message, record.error, record.message, record.detail].find((value): value is string => typeof value === 'string' && value !== '');
-  const code = typeof nested?.code === 'string' ? nested.code : undefined;
-  return {
-    ...(code !== undefined ? { code } : {}),
-    ...(message !== undefined ? { message: message.slice(0, MAX_MESSAGE_LENGTH) } : {}),
-  };
 }
 
 /** fetch's own words for a failure, with the underlying cause (Node: "fetch failed" + "other side closed"). */

@@ -11,7 +11,8 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { RerankError, isRerankError } from '../core/errors.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import type { Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankFinal, RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { createApiKeyVerifier, type CallerId } from './auth.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
@@ -184,7 +185,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   });
 
   /** Runs one validated request through the queue, with its limits, metrics and Retry-After. */
-  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<RerankResponse> {
+  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo, options: RerankOptions = {}): Promise<RerankResponse> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
@@ -203,7 +204,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     let started: number | undefined;
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
-      const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()) });
+      const response = await reranker.rerank(request, { ...options, signal: options.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()) });
       const finished = performance.now();
       const began = started ?? queued;
       advisor.recordService((finished - began) / 1000);
@@ -223,6 +224,10 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
+      if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
+        const rendering = { render: (final: RerankFinal) => read.render(final, { requestId: c.get('requestId') }), errorBody: (error: unknown) => dialect.errorBody(shownFailure(c, error)).body };
+        return eventStreamResponse(c, (request, withPartials) => runRerank(c, dialect, request, info, withPartials), read.request, rendering);
+      }
       const response = await runRerank(c, dialect, read.request, info);
       return c.json(read.render(response, { requestId: c.get('requestId') }) as object);
     });
@@ -234,11 +239,13 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${c.req.method} ${c.req.path}.`, { status: 404 })));
 
-  app.onError((error, c) => {
-    // The client gets a generic message for a surprise; the operator gets the real one.
+  /** The client gets a generic message for a surprise; the operator gets the real one. */
+  function shownFailure(c: Context<ServerEnv>, error: unknown): RerankError {
     if (!isRerankError(error) || error.code === 'internal_error') log(`error on ${c.req.method} ${c.req.path} id=${c.get('requestId')}: ${describeInternally(error)}`);
-    return errorResponse(c, publicError(error));
-  });
+    return publicError(error);
+  }
+
+  app.onError((error, c) => errorResponse(c, shownFailure(c, error)));
 
   return app;
 }

@@ -1,0 +1,85 @@
+/**
+ * `rerankStream()` for every reranker, written once: each runtime only forwards `onPartial` across
+ * its boundary (a thread message, a comlink callback, a server-sent event), and this turns the
+ * callbacks and the final answer into one async iterable.
+ */
+import { AbortError } from './errors.js';
+import type { RerankRequest, RerankResponse } from './contract.js';
+import type { RerankOptions, RerankPartial, RerankStreamItem } from './reranker.js';
+
+/** A `rerank()` that can take `onPartial`. */
+export type PartialRerank = (request: RerankRequest, options: RerankOptions) => Promise<RerankResponse>;
+
+/** The stream's last item, built from `rerank()`'s answer. */
+export function finalItem(response: RerankResponse, total: number): RerankStreamItem {
+  const unscored = response.meta?.unscored?.length ?? 0;
+  return { ...response, scored: total - unscored, total, done: true };
+}
+
+/**
+ * Runs `rerank` with an `onPartial` that feeds the returned iterable. Partials are queued until
+ * read, so a slow reader misses none. The work stops when `options.signal` aborts or the reader
+ * leaves the loop early (the iterator's `return()`).
+ */
+export function streamRerank(rerank: PartialRerank, request: RerankRequest, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+  return {
+    [Symbol.asyncIterator]: () => partialIterator(rerank, request, options),
+  };
+}
+
+function partialIterator(rerank: PartialRerank, request: RerankRequest, options: RerankOptions): AsyncIterator<RerankStreamItem> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const queued: RerankStreamItem[] = [];
+  let failure: { error: unknown } | undefined;
+  let finished = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const onPartial = (partial: RerankPartial): void => {
+    if (finished) return;
+    queued.push(partial);
+    options.onPartial?.(partial);
+    notify();
+  };
+  const total = request.documents?.length ?? 0;
+  rerank(request, { ...options, signal, onPartial }).then(
+    (response) => {
+      if (!finished) queued.push(finalItem(response, total));
+      finished = true;
+      notify();
+    },
+    (error: unknown) => {
+      failure ??= { error };
+      finished = true;
+      notify();
+    },
+  );
+  const end = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+  let ended = false;
+  return {
+    async next() {
+      for (;;) {
+        if (ended) return end();
+        const item = queued.shift();
+        if (item) {
+          if (item.done) ended = true;
+          return { done: false, value: item };
+        }
+        if (failure) {
+          ended = true;
+          throw failure.error;
+        }
+        if (finished) return end();
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    async return() {
+      if (!ended && !finished) stop.abort(new AbortError('The stream was closed before it ended.'));
+      ended = true;
+      return end();
+    },
+  };
+}
