@@ -44,6 +44,18 @@ function partialIterator(rerank: PartialRerank, request: RerankRequest, options:
     options.onPartial?.(partial);
     notify();
   };
+  // The caller's abort ends the stream at once: partials not yet read are dropped.
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      if (finished) return;
+      failure = { error: new AbortError(undefined, { cause: options.signal?.reason }) };
+      queued.length = 0;
+      finished = true;
+      notify();
+    },
+    { once: true },
+  );
   const total = request.documents?.length ?? 0;
   rerank(request, { ...options, signal, onPartial }).then(
     (response) => {
