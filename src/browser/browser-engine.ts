@@ -20,7 +20,7 @@ import { streamRerank } from '../core/rerank-stream.js';
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
 export type EngineTuning = Pick<
   EngineOptions,
-  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs'
+  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs' | 'scoreCacheBytes'
 >;
 
 /** Everything a browser engine is built from. Plain, cloneable data. */

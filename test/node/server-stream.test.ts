@@ -4,6 +4,7 @@
  * cache's count over HTTP.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankRequest } from '../../src/core/contract.js';
@@ -11,6 +12,7 @@ import type { RerankStreamItem } from '../../src/core/reranker.js';
 import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
 import { startServer, type RunningServer } from '../../src/server/node-server.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
+import { expectGrowingPartials } from '../support/stream.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const modelPath = inject('tinyModelDir');
@@ -121,6 +123,16 @@ describe('POST /v1/rerank as an event stream', () => {
     expect((events.at(-1)?.data.results as unknown[]).length).toBe(documents.length);
   });
 
+  it('streams to the curl command in docs/API.md', async () => {
+    const docs = await readFile(new URL('../../docs/API.md', import.meta.url), 'utf8');
+    const block = /### Streaming[\s\S]*?```sh\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(block).toBeDefined();
+    const { stdout } = await run('sh', ['-c', (block as string).replaceAll('http://127.0.0.1:8080', server.url)]);
+    const events = parseEvents(stdout);
+    expect(events.map((event) => event.event)).toEqual(['partial', 'done']);
+    expect((events[1]?.data.results as unknown[]).length).toBe(2);
+  });
+
   it('leaves documents past budget_ms without a score, listed in meta.unscored', async () => {
     const response = (await (await post(server.url, { ...body, budget_ms: 0 })).json()) as { results: Record<string, unknown>[]; meta: { unscored: number[] } };
     expect(response.meta.unscored).toEqual([...documents.keys()]);
@@ -135,13 +147,7 @@ describe('the remote client against webrerank serve', () => {
     const items: RerankStreamItem[] = [];
     for await (const item of remote.rerankStream(body)) items.push(item);
     expect(items.length).toBeGreaterThan(2);
-    let scored = 0;
-    for (const item of items.slice(0, -1)) {
-      expect(item.done).toBe(false);
-      expect(item.scored).toBeGreaterThan(scored);
-      scored = item.scored;
-      expect(item.results).toHaveLength(scored);
-    }
+    expectGrowingPartials(items, documents.length);
     const { scored: _scored, total: _total, done, ...final } = items.at(-1) as RerankStreamItem & { done: true };
     expect(done).toBe(true);
     expect(final).toEqual(await remote.rerank(body));

@@ -7,10 +7,11 @@ import type { PackedBatch } from '../../src/engine/batching.js';
 import { loadCrossEncoder, type CrossEncoderLoader } from '../../src/engine/cross-encoder.js';
 import type { RerankEngine } from '../../src/engine/engine.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
-import type { Reranker, RerankPartial, RerankStreamItem } from '../../src/core/reranker.js';
+import type { Reranker, RerankStreamItem } from '../../src/core/reranker.js';
 import { createReranker } from '../../src/node.js';
 import { mixedDocuments } from '../../tools/harness/documents.js';
 import { scoreOf } from '../support/scores.js';
+import { expectGrowingPartials } from '../support/stream.js';
 
 const modelPath = inject('tinyModelDir');
 const MODEL = 'BAAI/bge-reranker-v2-m3';
@@ -34,26 +35,6 @@ async function collect(stream: AsyncIterable<RerankStreamItem>): Promise<RerankS
   const items: RerankStreamItem[] = [];
   for await (const item of stream) items.push(item);
   return items;
-}
-
-/** What every stream promises: partials that grow and rank exactly their scored documents, then the answer. */
-function expectGrowingPartials(items: RerankStreamItem[], total: number): void {
-  const final = items.at(-1) as RerankStreamItem;
-  expect(final.done).toBe(true);
-  const partials = items.slice(0, -1);
-  expect(partials.every((item) => !item.done)).toBe(true);
-  let scored = 0;
-  for (const partial of partials as RerankPartial[]) {
-    expect(partial.scored).toBeGreaterThan(scored);
-    expect(partial.scored).toBeLessThan(total);
-    expect(partial.total).toBe(total);
-    scored = partial.scored;
-    expect(new Set(partial.results.map((result) => result.index)).size).toBe(partial.scored);
-    const scores = partial.results.map(scoreOf);
-    expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    // A partial's scores are the final ones: documents are scored once, never revised.
-    for (const result of partial.results) expect(result.relevance_score).toBe(final.results.find((item) => item.index === result.index)?.relevance_score);
-  }
 }
 
 describe.each(['fp32', 'q8'] as const)('rerankStream on the engine, %s', (dtype) => {
