@@ -28,8 +28,10 @@ export function streamRerank(rerank: PartialRerank, request: RerankRequest, opti
 }
 
 function partialIterator(rerank: PartialRerank, request: RerankRequest, options: RerankOptions): AsyncIterator<RerankStreamItem> {
+  // The work's own signal: fired by the caller's signal or by leaving the loop (AbortSignal.any
+  // would do it, but is too new for some browsers webrerank supports).
   const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const signal = stop.signal;
   const queued: RerankStreamItem[] = [];
   let failure: { error: unknown } | undefined;
   let finished = false;
@@ -45,30 +47,31 @@ function partialIterator(rerank: PartialRerank, request: RerankRequest, options:
     notify();
   };
   // The caller's abort ends the stream at once: partials not yet read are dropped.
-  options.signal?.addEventListener(
-    'abort',
-    () => {
-      if (finished) return;
-      failure = { error: new AbortError(undefined, { cause: options.signal?.reason }) };
-      queued.length = 0;
-      finished = true;
-      notify();
-    },
-    { once: true },
-  );
+  const onAbort = (): void => {
+    stop.abort(options.signal?.reason);
+    if (finished) return;
+    failure = { error: new AbortError(undefined, { cause: options.signal?.reason }) };
+    queued.length = 0;
+    finished = true;
+    notify();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort(options.signal.reason);
   const total = request.documents?.length ?? 0;
-  rerank(request, { ...options, signal, onPartial }).then(
-    (response) => {
-      if (!finished) queued.push(finalItem(response, total));
+  rerank(request, { ...options, signal, onPartial })
+    .then(
+      (response) => {
+        if (!finished) queued.push(finalItem(response, total));
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    )
+    .finally(() => {
       finished = true;
+      options.signal?.removeEventListener('abort', onAbort);
       notify();
-    },
-    (error: unknown) => {
-      failure ??= { error };
-      finished = true;
-      notify();
-    },
-  );
+    });
   const end = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
   let ended = false;
   return {
