@@ -191,22 +191,22 @@ export class RerankEngine implements Reranker {
   }
 
   #score(model: LoadedModel, request: RerankRequest, options: RerankOptions, startedAt: number): Promise<RerankResponse> {
-    return scoreRequest({ ...model, batching: this.#batching(model.encoder), cache: this.#cacheFor(model.encoder, request) }, request, options, startedAt);
+    return scoreRequest({ ...model, batching: this.#batching(model.encoder), cache: this.#cacheFor(model, request) }, request, options, startedAt);
   }
 
   /**
    * The score cache as seen by one request (a lookup by document text), or undefined where it is
    * off or a cached score could differ from a fresh one (q8 batched with others).
    */
-  #cacheFor(encoder: CrossEncoder, request: RerankRequest): RequestScoreCache | undefined {
+  #cacheFor({ encoder, limits }: LoadedModel, request: RerankRequest): RequestScoreCache | undefined {
     if (!this.#scoreCache.enabled || !scoresAreBatchInvariant(encoder.dtype, this.#options)) return undefined;
     const entry = this.registry.get(request.model);
     const context = scoreContext({
       model: `${entry.id} ${JSON.stringify(entry.source)}`,
       dtype: encoder.dtype,
       backend: encoder.backend,
-      maxLength: (this.#limitsFor(encoder)).maxLength,
-      maxQueryTokens: this.#limitsFor(encoder).maxQueryTokens,
+      maxLength: limits.maxLength,
+      maxQueryTokens: limits.maxQueryTokens,
       maxChunks: request.max_chunks_per_doc ?? 1,
       maxTokensPerDocument: request.max_tokens_per_doc,
     });
