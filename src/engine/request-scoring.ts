@@ -10,12 +10,13 @@ import { pairsByDocument, segmentBoundary, type PairLimits, type RequestPairs } 
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import { rankPartial, rankResults, sigmoid } from '../core/ranking.js';
 import type { RerankOptions } from '../core/reranker.js';
+import type { CachedScore } from './score-cache.js';
 import type { SerialQueue } from './serial-queue.js';
 
 /** The score cache as one request sees it: a lookup by document text. */
 export interface RequestScoreCache {
-  get(text: string): number | undefined;
-  set(text: string, score: number): void;
+  get(text: string): CachedScore | undefined;
+  set(text: string, entry: CachedScore): void;
 }
 
 /** What scoring needs of a loaded model. */
@@ -56,10 +57,13 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
   const reportPartial = (): void => onPartial?.({ results: rankPartial(scores, scored, request), scored: scored.length, total, done: false });
 
   const toScore: number[] = [];
+  // A cached document's tokens count in `usage` as they would fresh: the answer doesn't change.
+  let totalTokens = 0;
   request.documents.forEach((text, index) => {
     const hit = cache?.get(text);
     if (hit === undefined) return toScore.push(index);
-    scores[index] = hit;
+    scores[index] = hit.score;
+    totalTokens += hit.tokens;
     scored.push(index);
   });
   const cached = scored.length;
@@ -69,12 +73,13 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
   const { queryLength, pairs, owner } = await requestPairs(encoder, limits, request, toScore, signal);
   const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
   const windowsLeft = new Map<number, number>();
+  const documentTokens = new Map<number, number>();
   for (const documentIndex of owner) windowsLeft.set(documentIndex, (windowsLeft.get(documentIndex) ?? 0) + 1);
 
   const lengths = pairs.map((pair) => pair.length);
   const budget = request.budget_ms;
   const batches = budget === undefined ? planBatches(lengths, model.batching) : planBatchesInOrder(lengths, model.batching);
-  let totalTokens = 0;
+  let started = false;
   let nonFinite = 0;
   for (const batch of batches) {
     // The budget is checked between batches: ORT can't stop inside one.
@@ -87,7 +92,8 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
     // big one, not for all of them.
     const logits = await model.queue.run(() => {
       throwIfAborted(signal);
-      if (totalTokens === 0) onStart?.();
+      if (!started) onStart?.();
+      started = true;
       return encoder.logits(packed);
     });
     batch.forEach((_, row) => {
@@ -105,9 +111,11 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
       scores[documentIndex] = Math.max(scores[documentIndex] as number, score);
       const left = (windowsLeft.get(documentIndex) as number) - 1;
       windowsLeft.set(documentIndex, left);
+      const tokens = (documentTokens.get(documentIndex) ?? 0) + (pairs[pairIndex] as number[]).length;
+      documentTokens.set(documentIndex, tokens);
       if (left > 0) return;
       scored.push(documentIndex);
-      if (Number.isFinite(scores[documentIndex])) cache?.set(request.documents[documentIndex] as string, scores[documentIndex] as number);
+      if (Number.isFinite(scores[documentIndex])) cache?.set(request.documents[documentIndex] as string, { score: scores[documentIndex] as number, tokens });
     });
     totalTokens += packed.tokens;
     if (scored.length > before && scored.length < total) reportPartial();

@@ -12,11 +12,20 @@
 /** Default cap: enough for thousands of short chunks, small beside a model's memory. */
 export const DEFAULT_SCORE_CACHE_BYTES = 4 * 1024 * 1024;
 
-// A JS string costs about two bytes a character; the entry, its number and the map slot ~64 more.
-const ENTRY_OVERHEAD_BYTES = 64;
+// A JS string costs about two bytes a character; the entry, its two numbers and the map slot ~80 more.
+const ENTRY_OVERHEAD_BYTES = 80;
+
+/**
+ * What is kept per pair: its score, and the tokens its pairs held, so a cached answer's `usage`
+ * is what a fresh one's would be.
+ */
+export interface CachedScore {
+  score: number;
+  tokens: number;
+}
 
 export class ScoreCache {
-  readonly #entries = new Map<string, number>();
+  readonly #entries = new Map<string, CachedScore>();
   #bytes = 0;
 
   /** `maxBytes`: the most the keys and scores may hold; 0 turns the cache off. */
@@ -38,20 +47,20 @@ export class ScoreCache {
   }
 
   /** The score stored for `key`, marking it as recently used. */
-  get(key: string): number | undefined {
-    const score = this.#entries.get(key);
-    if (score === undefined) return undefined;
+  get(key: string): CachedScore | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    this.#entries.set(key, score);
-    return score;
+    this.#entries.set(key, entry);
+    return entry;
   }
 
   /** Stores `score`, dropping the least recently used entries to stay under the cap. */
-  set(key: string, score: number): void {
+  set(key: string, entry: CachedScore): void {
     const cost = entryBytes(key);
     if (cost > this.maxBytes) return;
     this.delete(key);
-    this.#entries.set(key, score);
+    this.#entries.set(key, entry);
     this.#bytes += cost;
     for (const oldest of this.#entries.keys()) {
       if (this.#bytes <= this.maxBytes) break;

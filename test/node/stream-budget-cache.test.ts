@@ -173,6 +173,7 @@ describe.each(['fp32', 'q8'] as const)('the score cache, %s', (dtype) => {
     const second = await cached.rerank(request(documents));
     expect(seen).toHaveLength(0);
     expect(second.results).toEqual(first.results);
+    expect(second.usage).toEqual(first.usage);
     expect(second.meta).toEqual({ backend: 'cpu', dtype, cached: documents.length });
   });
 
@@ -180,7 +181,8 @@ describe.each(['fp32', 'q8'] as const)('the score cache, %s', (dtype) => {
     const mixed = [...documents.slice(0, 10), ...mixedDocuments(10, 4, 120, 32)];
     const response = await cached.rerank(request(mixed));
     expect(response.meta?.cached).toBe(10);
-    expect(response.results).toEqual((await fresh.rerank(request(mixed))).results);
+    const freshAnswer = await fresh.rerank(request(mixed));
+    expect([response.results, response.usage]).toEqual([freshAnswer.results, freshAnswer.usage]);
   });
 
   it('does not reuse a score for another query or another cut of the document', async () => {
