@@ -268,9 +268,10 @@ export async function runBatches(planned: PlannedBatches, run: (batchIndex: numb
 }
 
 /** Scores by document index from a rerank response's results. */
-export function scoresByIndex(results: readonly { index: number; relevance_score: number }[], count: number): number[] {
+export function scoresByIndex(results: readonly { index: number; relevance_score?: number }[], count: number): number[] {
   const scores = new Array<number>(count).fill(Number.NaN);
-  for (const item of results) scores[item.index] = item.relevance_score;
+  // An unscored document (a time budget ran out) stays NaN: missing, as the comparisons expect.
+  for (const item of results) scores[item.index] = item.relevance_score ?? Number.NaN;
   return scores;
 }
 

@@ -37,7 +37,7 @@ const rateBurst = values['rate-burst'] ?? String(Math.max(1, Math.ceil(rateLimit
 const keys = Array.from({ length: keyCount }, (_, index) => `sk-load-${index + 1}-${Math.random().toString(36).slice(2)}`);
 const model = await generateStandinModel({ preset: 'tiny', out: resolve('bench/.models/tiny'), reuseExisting: true });
 
-const server = await startServeProcess(['--model-path', model.dir, '--port', '0', '--rate-limit', String(rateLimit), '--rate-burst', rateBurst], {
+const server = await startServeProcess(['--model-path', model.dir, '--score-cache-mb', '0', '--port', '0', '--rate-limit', String(rateLimit), '--rate-burst', rateBurst], {
   WEBRERANK_API_KEYS: keys.join(','),
 });
 try {

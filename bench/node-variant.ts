@@ -34,6 +34,8 @@ function makeRunner(spec: VariantSpec, modelDir: string): Runner {
           model: 'bench',
           backend: wasm ? 'wasm' : 'cpu',
           dtype: spec.dtype,
+          // Timed calls repeat one request: they must run the model, not read the score cache.
+          scoreCacheBytes: 0,
           ...rerankerTuning(spec),
         });
         const info = await reranker.info();

@@ -32,7 +32,7 @@ export interface WebGpuBenchResult {
 
 function scores(response: RerankResponse, count: number): number[] {
   const byIndex = new Array<number>(count).fill(Number.NaN);
-  for (const result of response.results) byIndex[result.index] = result.relevance_score;
+  for (const result of response.results) byIndex[result.index] = result.relevance_score ?? Number.NaN;
   return byIndex;
 }
 
@@ -56,14 +56,14 @@ export async function runWebGpuBench(modelDir: string, rounds: number, log: (lin
   }
   const { query, documents } = WORKLOADS.docs40();
   const request = { model: 'bench', query, documents };
-  const cpu = await createReranker({ modelPath: modelDir, model: 'bench', dtype: 'fp32' });
+  const cpu = await createReranker({ modelPath: modelDir, model: 'bench', dtype: 'fp32', scoreCacheBytes: 0 });
   const reference = scores(await cpu.rerank(request), documents.length);
   await cpu.dispose();
 
   for (const dtype of gpu.shaderF16 ? (['fp32', 'fp16'] as const) : (['fp32'] as const)) {
     for (const tokenBudget of WEBGPU_TOKEN_BUDGETS) {
       const started = performance.now();
-      const reranker = await createReranker({ modelPath: modelDir, model: 'bench', backend: 'webgpu', dtype, tokenBudget });
+      const reranker = await createReranker({ modelPath: modelDir, model: 'bench', backend: 'webgpu', dtype, tokenBudget, scoreCacheBytes: 0 });
       try {
         const first = await reranker.rerank(request);
         if (result.first_call_ms[dtype] === undefined) {

@@ -3,9 +3,9 @@
  * types and validators, the model registry, progress events, the errors with their type guards, and
  * the remote client with the local/remote fallback.
  */
-export type { Backend, Dtype, RerankInput, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
+export type { Backend, Dtype, RerankInput, RerankMeta, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
 export { DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, validateRerankRequest, validateRerankResponse } from './core/contract.js';
-export type { Reranker, RerankerInfo, RerankOptions } from './core/reranker.js';
+export type { Reranker, RerankerInfo, RerankFinal, RerankOptions, RerankPartial, RerankStreamItem } from './core/reranker.js';
 export type { ModelEntry, ModelSource } from './core/models.js';
 export { BUILTIN_MODELS, DEFAULT_MODEL_ID, DEFAULT_MODEL_REPO, ModelRegistry } from './core/models.js';
 export type { LoadProgress, ProgressCallback } from './core/progress.js';
@@ -14,7 +14,8 @@ export type { EngineOptions } from './engine/engine.js';
 export { DEFAULT_MAX_LENGTH } from './engine/engine.js';
 export type { RerankErrorBody, RerankErrorCode, RerankErrorOptions } from './core/errors.js';
 export { AbortError, RerankError, STATUS_OF_CODE, isAbortError, isRerankError } from './core/errors.js';
-export { sigmoid } from './core/ranking.js';
+export { isScored, sigmoid } from './core/ranking.js';
+export type { ScoredResult } from './core/ranking.js';
 
 /**
  * A reranker answered by a remote `/v1/rerank` (or TEI) server, and the local/remote fallback —

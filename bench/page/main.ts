@@ -28,6 +28,8 @@ function webrerankRunner(spec: VariantSpec): Runner {
         dtype: spec.dtype,
         // Off unless asked: a benchmark must not fill the browser's storage with a gigabyte of weights.
         cache: spec.cache ?? false,
+        // Timed calls repeat one request: they must run the model, not read the score cache.
+        scoreCacheBytes: 0,
         onProgress: (event) => {
           if (event.status === 'download' && !sources.includes(`${event.file}: ${event.source}`)) sources.push(`${event.file}: ${event.source}`);
           const phase = event.status === 'building' || event.status === 'ready' ? event.status : 'first_event';

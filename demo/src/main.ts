@@ -2,7 +2,7 @@
  * The demo page: the chosen model loads as soon as the page opens (and again when the model,
  * backend or precision changes); type a query and documents, press Rerank, see the ranking.
  */
-import { createReranker, isRerankError, probeCapabilities, type BrowserReranker, type Dtype, type RerankRequest } from '../../src/index.js';
+import { createReranker, isRerankError, probeCapabilities, type BrowserReranker, type Dtype, type RerankRequest, type RerankResponse } from '../../src/index.js';
 import { DEFAULT_SERVER_URL, curlCommand, serveCommand } from './curl.js';
 import { runnableDtypes } from './dtypes.js';
 import { modelChoices, type ModelChoice } from './models.js';
@@ -78,9 +78,14 @@ async function run(): Promise<void> {
   try {
     const { reranker, loadMs } = await currentReranker();
     performance.mark('webrerank:rerank-start');
-    const response = await reranker.rerank(request);
+    // The list fills as batches finish; the last item is the full answer.
+    let response: RerankResponse | undefined;
+    for await (const item of reranker.rerankStream(request)) {
+      showResults(item, request.documents);
+      if (item.done) response = item;
+    }
     const measure = performance.measure('webrerank:rerank', 'webrerank:rerank-start');
-    showResults(response, request.documents);
+    if (!response) return;
     const info = await reranker.info();
     showStandinNotice(choice.card.standin || ('standin' in info && info.standin === true));
     showBadge(response, info);

@@ -100,22 +100,25 @@ export function showTimings(loadMs: number | undefined, rerankMs: number, docume
   ui.timings.textContent = `${load}rerank ${formatMs(rerankMs)} for ${documents} document${documents === 1 ? '' : 's'}`;
 }
 
-/** The ranked list: rank, a bar for the score, the score, the original index, the text. */
-export function showResults(response: RerankResponse, documents: readonly string[]): void {
+/**
+ * The ranked list: rank, a bar for the score, the score, the original index, the text. Called
+ * again as each batch finishes, with the documents scored so far.
+ */
+export function showResults(response: Pick<RerankResponse, 'results'>, documents: readonly string[]): void {
   const rows = response.results.map((result, rank) => {
     const row = document.createElement('li');
     row.className = 'result';
     row.dataset.index = String(result.index);
     const fill = document.createElement('div');
     fill.className = 'fill';
-    fill.style.width = `${(100 * result.relevance_score).toFixed(1)}%`;
+    fill.style.width = `${(100 * (result.relevance_score ?? 0)).toFixed(1)}%`;
     const bar = document.createElement('div');
     bar.className = 'bar';
     bar.append(fill);
     row.append(
       span('rank', String(rank + 1)),
       bar,
-      span('score', result.relevance_score.toFixed(4)),
+      span('score', result.relevance_score?.toFixed(4) ?? 'unscored'),
       span('index', `doc #${result.index}`),
       span('text', documents[result.index] ?? ''),
     );

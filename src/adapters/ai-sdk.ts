@@ -14,6 +14,7 @@
  */
 import type { RerankingModelV4, RerankingModelV4CallOptions, RerankingModelV4Result } from '@ai-sdk/provider';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
+import { isScored } from '../core/ranking.js';
 import { rankTexts, type AdapterOptions } from './target.js';
 
 export interface WebrerankRerankingModelOptions extends Omit<AdapterOptions, 'topN'> {
@@ -33,7 +34,7 @@ export function webrerankRerankingModel(options: WebrerankRerankingModelOptions)
     async doRerank(call: RerankingModelV4CallOptions): Promise<RerankingModelV4Result> {
       const texts = call.documents.type === 'text' ? call.documents.values : call.documents.values.map((value) => JSON.stringify(value));
       const results = await rankTexts(options, call.query, texts, call.abortSignal, call.topN);
-      return { ranking: results.map(({ index, relevance_score }) => ({ index, relevanceScore: relevance_score })) };
+      return { ranking: results.filter(isScored).map(({ index, relevance_score }) => ({ index, relevanceScore: relevance_score })) };
     },
   };
 }

@@ -14,6 +14,7 @@
 import type { Callbacks } from '@langchain/core/callbacks/manager';
 import type { DocumentInterface } from '@langchain/core/documents';
 import { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
+import { isScored } from '../core/ranking.js';
 import { rankTexts, type AdapterOptions } from './target.js';
 
 export type WebrerankDocumentCompressorOptions = AdapterOptions;
@@ -32,7 +33,7 @@ export class WebrerankDocumentCompressor extends BaseDocumentCompressor {
 
   async compressDocuments(documents: DocumentInterface[], query: string, _callbacks?: Callbacks): Promise<DocumentInterface[]> {
     const results = await rankTexts(this.#options, query, documents.map((document) => document.pageContent));
-    return results.map(({ index, relevance_score }) => {
+    return results.filter(isScored).map(({ index, relevance_score }) => {
       const document = documents[index] as DocumentInterface;
       return { ...document, metadata: { ...document.metadata, relevanceScore: relevance_score } };
     });

@@ -13,6 +13,7 @@
 import type { MessageContent } from '@llamaindex/core/llms';
 import type { BaseNodePostprocessor } from '@llamaindex/core/postprocessor';
 import { MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
+import { isScored } from '../core/ranking.js';
 import { rankTexts, type AdapterOptions } from './target.js';
 
 export type WebrerankNodePostprocessorOptions = AdapterOptions;
@@ -32,7 +33,7 @@ export class WebrerankNodePostprocessor implements BaseNodePostprocessor {
     if (query === undefined) throw new TypeError('WebrerankNodePostprocessor needs the query to rank against.');
     const texts = nodes.map(({ node }) => node.getContent(MetadataMode.NONE));
     const results = await rankTexts(this.#options, queryText(query), texts);
-    return results.map(({ index, relevance_score }) => ({ ...(nodes[index] as NodeWithScore), score: relevance_score }));
+    return results.filter(isScored).map(({ index, relevance_score }) => ({ ...(nodes[index] as NodeWithScore), score: relevance_score }));
   }
 }
 

@@ -15,7 +15,8 @@ import type { BrowserEngineConfig, CacheState, LocalRerankerInfo } from './publi
 import { browserFilePreparer, type HubLocation } from './model-files.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker } from '../core/reranker.js';
+import type { RerankOptions, Reranker, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 
 export type { BrowserEngineConfig, EngineTuning, LocalRerankerInfo } from './public-types.js';
 
@@ -39,6 +40,10 @@ export class BrowserEngine implements Reranker {
 
   rerank(request: RerankInput, options?: RerankOptions): Promise<RerankResponse> {
     return this.engine.rerank(request, options);
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.engine.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<LocalRerankerInfo> {

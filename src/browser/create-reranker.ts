@@ -105,7 +105,7 @@ export function engineConfig(options: BrowserRerankerOptions): BrowserEngineConf
   if (options.dtype !== undefined) overrides.dtype = options.dtype;
   if (options.threads !== undefined) overrides.threads = options.threads;
   const engine: EngineTuning = {};
-  for (const key of ['maxLength', 'maxQueryTokens', 'tokenBudget', 'maxBatchSize', 'batchInvariant', 'maxDocuments', 'maxDocumentCharacters', 'maxTotalCharacters', 'loadStallTimeoutMs'] as const) {
+  for (const key of ['maxLength', 'maxQueryTokens', 'tokenBudget', 'maxBatchSize', 'batchInvariant', 'maxDocuments', 'maxDocumentCharacters', 'maxTotalCharacters', 'loadStallTimeoutMs', 'scoreCacheBytes'] as const) {
     if (options[key] !== undefined) (engine as Record<string, unknown>)[key] = options[key];
   }
   const cache = options.cache ?? true;

@@ -5,7 +5,8 @@
 import { disposedError, throwIfAborted } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions } from '../core/reranker.js';
+import type { RerankOptions, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
@@ -30,6 +31,10 @@ export class InThreadReranker implements LocalReranker {
     const engine = await this.#current();
     // The engine stops at the next batch boundary; the caller hears of the abort at once.
     return abortable(engine.rerank(valid, options), options.signal, () => undefined);
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async load(modelId?: string): Promise<LocalRerankerInfo> {

@@ -32,6 +32,7 @@ export function withInfo(local: LocalReranker, amend: (info: LocalRerankerInfo) 
     started: async () => amend(await local.started()),
     load: async (modelId?: string) => amend(await local.load(modelId)),
     rerank: local.rerank.bind(local),
+    rerankStream: local.rerankStream.bind(local),
     dispose: local.dispose.bind(local),
   });
 }

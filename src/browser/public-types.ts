@@ -78,7 +78,7 @@ export interface BrowserReranker extends Reranker {
 /** Engine settings a browser user may tune (all optional; see `EngineOptions`). */
 export type EngineTuning = Pick<
   EngineOptions,
-  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs'
+  'maxLength' | 'maxQueryTokens' | 'tokenBudget' | 'maxBatchSize' | 'batchInvariant' | 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters' | 'loadStallTimeoutMs' | 'scoreCacheBytes'
 >;
 
 /** Everything a browser engine is built from. Plain, cloneable data. */

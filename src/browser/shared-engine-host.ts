@@ -10,10 +10,11 @@
 import { RerankError } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankPartial } from '../core/reranker.js';
 import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { FairQueue } from './fair-queue.js';
-import { holdLifelineLock } from './worker-host.js';
+import { holdLifelineLock, partialsTo } from './worker-host.js';
 
 /** The one engine of a SharedWorker and the tabs that use it. */
 export class SharedEngineHost {
@@ -107,12 +108,12 @@ export class SharedTab {
   }
 
   /** Reranks when it is this tab's turn; `callId` (unique within the tab) names it for `cancel`. */
-  async rerank(request: RerankRequest, callId: number): Promise<RerankResponse> {
+  async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
     const engine = await this.host.engine();
     const controller = new AbortController();
     this.#calls.set(callId, controller);
     try {
-      return await this.host.queue(this, () => engine.rerank(request, { signal: controller.signal }), controller.signal);
+      return await this.host.queue(this, () => engine.rerank(request, { signal: controller.signal, ...partialsTo(onPartial) }), controller.signal);
     } finally {
       this.#calls.delete(callId);
     }

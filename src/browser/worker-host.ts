@@ -10,6 +10,7 @@ import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { RerankError } from '../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../core/contract.js';
+import type { RerankOptions, RerankPartial } from '../core/reranker.js';
 
 interface LockManagerLike {
   request(name: string, callback: () => Promise<unknown>): Promise<unknown>;
@@ -44,13 +45,13 @@ export class WorkerHost {
     return engine.info();
   }
 
-  /** Reranks; `callId` names the call for `cancel`. */
-  async rerank(request: RerankRequest, callId: number): Promise<RerankResponse> {
+  /** Reranks; `callId` names the call for `cancel`; `onPartial` (a comlink proxy) hears each batch. */
+  async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
     const engine = await this.#started();
     const controller = new AbortController();
     this.#calls.set(callId, controller);
     try {
-      return await engine.rerank(request, { signal: controller.signal });
+            return await engine.rerank(request, { signal: controller.signal, ...partialsTo(onPartial) });
     } finally {
       this.#calls.delete(callId);
     }
@@ -76,6 +77,14 @@ export class WorkerHost {
     if (!this.#engine) throw new RerankError('model_loading', 'The worker has not been started.');
     return this.#engine;
   }
+}
+
+/** A page's partial callback (a comlink proxy, or nothing) as the engine's `onPartial` option. */
+export function partialsTo(onPartial: ((partial: RerankPartial) => unknown) | undefined): Pick<RerankOptions, 'onPartial'> {
+  if (!onPartial) return {};
+  // Not awaited: the next batch doesn't wait for the page to take the last partial, and a page
+  // that went away must not fail the rerank.
+  return { onPartial: (partial) => void Promise.resolve(onPartial(partial)).catch(() => undefined) };
 }
 
 /** Takes the lock `name` and holds it until this realm dies; false where there are no Web Locks. */

@@ -9,7 +9,8 @@ import { proxy, wrap, type Remote } from 'comlink';
 import { RerankError, disposedError, throwIfAborted } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions } from '../core/reranker.js';
+import type { RerankOptions, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from './public-types.js';
 import { abortable, validate, type LocalReranker } from './local-reranker.js';
 import { watchForStrandedThreads } from './thread-check.js';
@@ -61,11 +62,17 @@ export class WorkerReranker implements LocalReranker {
       await Promise.race([session.ready, session.dead]);
       // Aborted while the worker started: don't send a call that would only be cancelled.
       throwIfAborted(options.signal);
-      return Promise.race([session.api.rerank(valid, callId), session.dead]);
+      // Partials come back through a callback proxy: one small message per batch.
+      const onPartial = options.onPartial;
+      return Promise.race([session.api.rerank(valid, callId, onPartial ? proxy(onPartial) : undefined), session.dead]);
     };
     return abortable(run(), options.signal, () => {
       if (session.alive) session.api.cancel(callId).catch(() => undefined);
     });
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async load(modelId?: string): Promise<LocalRerankerInfo> {

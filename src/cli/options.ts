@@ -14,6 +14,7 @@ export const MODEL_FLAGS = {
   dtype: { type: 'string' },
   threads: { type: 'string' },
   'max-length': { type: 'string' },
+  'score-cache-mb': { type: 'string' },
 } as const;
 
 /** The parsed values of {@link MODEL_FLAGS}. */
@@ -24,6 +25,7 @@ export interface ModelFlagValues {
   dtype?: string;
   threads?: string;
   'max-length'?: string;
+  'score-cache-mb'?: string;
 }
 
 /** `--help` lines for {@link MODEL_FLAGS}, aligned as both commands print them. */
@@ -37,6 +39,7 @@ export function modelFlagsHelp(defaultModelId: string, pad = 21): string {
     [`--dtype ${dtypeNames().join('|')}`, `model precision (${dtypes.join('; ')})`],
     ['--threads N', 'inference threads'],
     ['--max-length N', 'longest query+document pair in tokens (default 512)'],
+    ['--score-cache-mb N', 'MiB of scores kept for repeated (query, document) pairs (default 4; 0: off)'],
   ]
     // A flag longer than the column puts its text on the next line, aligned with the others.
     .map(([flag, text]) => `  ${(flag as string).length < pad ? (flag as string).padEnd(pad) : `${flag}\n  ${' '.repeat(pad)}`}${text}`)
@@ -57,5 +60,6 @@ export function modelOptionsFromFlags(values: ModelFlagValues): Omit<NodeReranke
     ...(values.model !== undefined ? { model: values.model } : {}),
     ...(values.threads !== undefined ? { threads: integerFlag('--threads', values.threads) } : {}),
     ...(values['max-length'] !== undefined ? { maxLength: integerFlag('--max-length', values['max-length'], 16) } : {}),
+    ...(values['score-cache-mb'] !== undefined ? { scoreCacheBytes: integerFlag('--score-cache-mb', values['score-cache-mb'], 0) * 1024 * 1024 } : {}),
   };
 }

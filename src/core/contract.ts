@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { documentTexts, MAX_RANK_FIELDS, type RerankDocument } from './documents.js';
 import { excerpt, RerankError } from './errors.js';
+import { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC } from './request-limits.js';
+import { rerankErrorFromIssue } from './request-errors.js';
 
 /** A rerank request, as the hosted API takes it. */
 export interface RerankRequest {
@@ -29,6 +31,13 @@ export interface RerankRequest {
    * `max_tokens_per_doc`). The pair's own limit (`maxLength`) still applies on top.
    */
   max_tokens_per_doc?: number;
+  /**
+   * A webrerank extension: stop scoring after this many milliseconds. Documents are then scored in
+   * the order given (the first-stage retriever's), and those not reached come after the scored ones
+   * in their given order, without a `relevance_score`, listed in `meta.unscored`. Unset: every
+   * document is scored.
+   */
+  budget_ms?: number;
 }
 
 /**
@@ -46,8 +55,11 @@ export interface RerankInput extends Omit<RerankRequest, 'documents'> {
 export interface RerankResult {
   /** Position of the document in the request's `documents`. */
   index: number;
-  /** sigmoid of the model's logit: 0..1, higher is more relevant. */
-  relevance_score: number;
+  /**
+   * sigmoid of the model's logit: 0..1, higher is more relevant. Absent only for a document a
+   * `budget_ms` left unscored (listed in `meta.unscored`): no score is ever made up.
+   */
+  relevance_score?: number;
   /** The document's text, when `return_documents` was set. */
   document?: { text: string };
 }
@@ -66,11 +78,20 @@ export interface RerankResponse {
   results: RerankResult[];
   model: string;
   usage: { total_tokens: number };
-  /**
-   * Which backend and dtype computed this response; `warnings` holds sentences a caller should
-   * show next to the results (e.g. that the model is a random-weight stand-in).
-   */
-  meta?: { backend: Backend; dtype?: Dtype | string; warnings?: string[] };
+  /** Which backend and dtype computed this response, what was reused or left out, and warnings. */
+  meta?: RerankMeta;
+}
+
+/** What a response says about how it was computed. */
+export interface RerankMeta {
+  backend: Backend;
+  dtype?: Dtype | string;
+  /** Sentences a caller should show next to the results (e.g. that the model is a random-weight stand-in). */
+  warnings?: string[];
+  /** Documents whose score came from the score cache instead of the model; absent when none did. */
+  cached?: number;
+  /** With `budget_ms`: the documents the budget left unscored, in their given order (may be empty). */
+  unscored?: number[];
 }
 
 /** Limits a validator applies beyond the schema. */
@@ -85,21 +106,8 @@ export interface ValidationLimits {
   models?: readonly string[];
 }
 
-export const DEFAULT_MAX_DOCUMENTS = 1000;
-/**
- * Default longest text and most text per request: 5 Mi characters, the server's default body limit
- * (a JSON body can't hold more characters than bytes), so the browser, Node and the server refuse
- * the same requests. Only the tokens a pair keeps are ever tokenized, so the cost of a long text
- * is bounded; what this caps is the memory a request holds.
- */
-export const DEFAULT_MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
-export const DEFAULT_MAX_TOTAL_CHARACTERS = 5 * 1024 * 1024;
-
-/**
- * Most windows one document may be cut into (`max_chunks_per_doc`): with the most documents per
- * request, it bounds the model runs one request can ask for.
- */
-export const MAX_CHUNKS_PER_DOC = 64;
+export { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC } from './request-limits.js';
+export { rerankErrorFromIssue } from './request-errors.js';
 
 /**
  * The request's schema: what every dialect of the server (and every entry point) validates with,
@@ -114,6 +122,7 @@ export const rerankRequestSchema = z.object({
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).nullish(),
   max_chunks_per_doc: z.number().int().positive().max(MAX_CHUNKS_PER_DOC).nullish(),
   max_tokens_per_doc: z.number().int().positive().nullish(),
+  budget_ms: z.number().nonnegative().finite().nullish(),
 });
 
 /** The input schema: the request's, with object documents and `rank_fields`. */
@@ -181,7 +190,7 @@ export function checkRerankRequestShape(body: unknown): RerankInput {
   return input;
 }
 
-type OptionalFields = Pick<RerankRequest, 'top_n' | 'return_documents' | 'max_chunks_per_doc' | 'max_tokens_per_doc'>;
+type OptionalFields = Pick<RerankRequest, 'top_n' | 'return_documents' | 'max_chunks_per_doc' | 'max_tokens_per_doc' | 'budget_ms'>;
 
 /** The contract's optional fields of a parsed body, with `null` ("not set" from Python clients) dropped. */
 function optionalFields(parsed: { [K in keyof OptionalFields]?: OptionalFields[K] | null | undefined }): OptionalFields {
@@ -190,6 +199,7 @@ function optionalFields(parsed: { [K in keyof OptionalFields]?: OptionalFields[K
   if (parsed.return_documents != null) fields.return_documents = parsed.return_documents;
   if (parsed.max_chunks_per_doc != null) fields.max_chunks_per_doc = parsed.max_chunks_per_doc;
   if (parsed.max_tokens_per_doc != null) fields.max_tokens_per_doc = parsed.max_tokens_per_doc;
+  if (parsed.budget_ms != null) fields.budget_ms = parsed.budget_ms;
   return fields;
 }
 
@@ -208,68 +218,17 @@ export function checkRequestSize(body: Record<string, unknown>, limits: Pick<Val
   }
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * Maps the first schema issue to our error code and a message that names the offending field; the
- * server's dialects use it for the fields they share with the contract.
- */
-export function rerankErrorFromIssue(issue: Issue | undefined, body: Record<string, unknown>): RerankError {
-  const field = issue?.path[0];
-  const missing = typeof field === 'string' && !(field in body);
-  if (field === 'documents' && missing) return new RerankError('invalid_documents', 'documents is required.');
-  if (field === 'documents') {
-    const index = issue?.path[1];
-    if (typeof index === 'number') {
-      const documents = body.documents as unknown[];
-      return new RerankError(
-        'invalid_documents',
-        `documents[${index}] must be a string, got ${describe(documents[index])}.`,
-      );
-    }
-    return new RerankError('invalid_documents', `documents must be an array of strings, got ${describe(body.documents)}.`);
-  }
-  if (field === 'top_n') {
-    return new RerankError('invalid_top_n', `top_n must be a positive integer, got ${describe(body.top_n)}.`);
-  }
-  if (field === 'max_chunks_per_doc') {
-    return new RerankError(
-      'invalid_max_chunks_per_doc',
-      `max_chunks_per_doc must be a positive integer, at most ${MAX_CHUNKS_PER_DOC}, got ${describe(body.max_chunks_per_doc)}.`,
-    );
-  }
-  if (field === 'max_tokens_per_doc') {
-    return new RerankError(
-      'invalid_max_tokens_per_doc',
-      `max_tokens_per_doc must be a positive integer, got ${describe(body.max_tokens_per_doc)}.`,
-    );
-  }
-  if (missing) return new RerankError('invalid_request', `${field} is required.`);
-  const message = issue?.message ?? 'invalid value';
-  // The schema's own messages already start with the field's name: say it once.
-  return new RerankError('invalid_request', typeof field === 'string' && message.startsWith(`${field} `) ? `${message}.` : `${String(field ?? 'body')}: ${message}.`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'string') return 'a string';
-  if (value === undefined) return 'nothing';
-  const kind = typeof value;
-  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
-}
-
 const responseSchema = z.object({
   results: z.array(
     z.object({
       index: z.number().int().nonnegative(),
-      relevance_score: z.number(),
+      relevance_score: z.number().optional(),
       document: z.object({ text: z.string() }).optional(),
     }),
   ),
   model: z.string().optional(),
   usage: z.object({ total_tokens: z.number() }).partial().optional(),
+  meta: z.object({ cached: z.number().int().nonnegative(), unscored: z.array(z.number().int().nonnegative()) }).partial().optional(),
 });
 
 /**
@@ -286,13 +245,19 @@ export function validateRerankResponse(body: unknown, request: RerankRequest): R
     if (result.index >= request.documents.length) {
       throw new RerankError('invalid_response', `The server's response names document ${result.index}, but the request had ${request.documents.length}.`);
     }
-    if (!Number.isFinite(result.relevance_score)) {
+    if (result.relevance_score !== undefined && !Number.isFinite(result.relevance_score)) {
       throw new RerankError('non_finite_score', `The server returned a non-finite score for document ${result.index}.`);
     }
   }
-  return {
-    results: parsed.data.results.map((result) => (result.document ? { ...result, document: result.document } : { index: result.index, relevance_score: result.relevance_score })),
+  const response: RerankResponse = {
+    results: parsed.data.results.map(({ index, relevance_score, document: text }) => ({ index, ...(relevance_score !== undefined ? { relevance_score } : {}), ...(text ? { document: text } : {}) })),
     model: parsed.data.model ?? request.model,
     usage: { total_tokens: parsed.data.usage?.total_tokens ?? 0 },
   };
+  // What the server said of the cache and the budget; the client adds where it ran (`remote`).
+  const { cached, unscored } = parsed.data.meta ?? {};
+  if (cached !== undefined || unscored !== undefined) {
+    response.meta = { backend: 'remote', ...(cached !== undefined ? { cached } : {}), ...(unscored !== undefined ? { unscored } : {}) };
+  }
+  return response;
 }

@@ -16,6 +16,7 @@ export type RerankErrorCode =
   | 'invalid_top_n'
   | 'invalid_max_chunks_per_doc'
   | 'invalid_max_tokens_per_doc'
+  | 'invalid_budget_ms'
   | 'too_many_documents'
   | 'unknown_model'
   // 401 / 402 / 403 / 429: who is asking and how much
@@ -55,6 +56,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   invalid_top_n: 400,
   invalid_max_chunks_per_doc: 400,
   invalid_max_tokens_per_doc: 400,
+  invalid_budget_ms: 400,
   too_many_documents: 400,
   unknown_model: 400,
   unauthorized: 401,

@@ -2,7 +2,24 @@
  * The one interface every reranker implements — the in-thread engine, the worker client and the
  * remote client — so callers can't tell them apart.
  */
-import type { Backend, Dtype, RerankInput, RerankResponse } from './contract.js';
+import type { Backend, Dtype, RerankInput, RerankResponse, RerankResult } from './contract.js';
+
+/** A stream's progress before the end: the documents scored so far, ranked among themselves. */
+export interface RerankPartial {
+  /** The scored documents, best first, cut to `top_n`; texts are left out. */
+  results: RerankResult[];
+  /** Documents scored so far (from the model or the score cache). */
+  scored: number;
+  /** Documents in the request. */
+  total: number;
+  done: false;
+}
+
+/** A stream's last item: exactly what `rerank()` answers, with the final counts. */
+export type RerankFinal = RerankResponse & { scored: number; total: number; done: true };
+
+/** One item of `rerankStream()`. */
+export type RerankStreamItem = RerankPartial | RerankFinal;
 
 export interface RerankOptions {
   /** Cancels the call; honoured between batches. Rejects with an `AbortError`. */
@@ -18,6 +35,11 @@ export interface RerankOptions {
    * it. A remote reranker never calls it.
    */
   onScored?: (windows: number) => void;
+  /**
+   * Called after each batch that scores more documents, with the documents scored so far. What
+   * `rerankStream()` is built on; every runtime forwards it across its boundary.
+   */
+  onPartial?: (partial: RerankPartial) => void;
 }
 
 /** What a reranker is and what it has done, for display and diagnostics. */
@@ -46,6 +68,17 @@ export interface RerankerInfo {
 export interface Reranker {
   /** Ranks `request.documents` against `request.query`; the hosted API's response shape. */
   rerank(request: RerankInput, options?: RerankOptions): Promise<RerankResponse>;
+  /**
+   * Ranks as `rerank()` does, yielding a partial ranking after each batch; the last item has
+   * `done: true` and is exactly `rerank()`'s answer. Aborting `signal`, or leaving the loop early,
+   * stops the work; an abort rejects the pending iteration with an `AbortError`.
+   *
+   * @example
+   * for await (const item of reranker.rerankStream({ model, query, documents })) {
+   *   show(item.results, `${item.scored}/${item.total}`);
+   * }
+   */
+  rerankStream(request: RerankInput, options?: RerankOptions): AsyncIterable<RerankStreamItem>;
   info(): Promise<RerankerInfo>;
   /** Frees the model (and worker). Later calls reject. */
   dispose(): Promise<void>;

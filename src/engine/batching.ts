@@ -50,6 +50,34 @@ export function engineBatching(dtype: string, backend: LocalBackend, tuning: Bat
 }
 
 /**
+ * Whether a pair's score is the same whatever it is batched with — what lets a cached score stand
+ * in for a fresh one. Only a dynamically quantized graph batched with others (q8 with
+ * `batchInvariant: false`) breaks it: its activation scale is computed over the whole batch.
+ */
+export function scoresAreBatchInvariant(dtype: string, tuning: BatchingTuning = {}): boolean {
+  return dtype !== 'q8' || (tuning.batchInvariant ?? true);
+}
+
+/**
+ * Batches that follow the pairs' order (a time budget scores the first-stage retriever's best
+ * candidates first): consecutive runs of about four batches' worth of tokens, each planned as
+ * {@link planBatches} plans, so sorting by length still saves most of the padding.
+ */
+export function planBatchesInOrder(lengths: readonly number[], options: BatchingOptions): number[][] {
+  const batches: number[][] = [];
+  const runTokens = 4 * options.tokenBudget;
+  let start = 0;
+  while (start < lengths.length) {
+    let end = start;
+    let tokens = 0;
+    while (end < lengths.length && (end === start || tokens + (lengths[end] as number) <= runTokens)) tokens += lengths[end++] as number;
+    for (const batch of planBatches(lengths.slice(start, end), options)) batches.push(batch.map((index) => index + start));
+    start = end;
+  }
+  return batches;
+}
+
+/**
  * Groups pair indices into batches: longest first, each batch as many pairs as fit the budget.
  * A pair longer than the budget runs alone. Deterministic for equal lengths (by index).
  */

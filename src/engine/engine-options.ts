@@ -30,6 +30,11 @@ export interface EngineOptions extends BatchingTuning {
   maxTotalCharacters?: number;
   onProgress?: ProgressCallback;
   /**
+   * Bytes the score cache may hold (default 4 MiB); 0 turns it off. A repeated (query, document)
+   * pair then reuses its score, identical to a fresh one; emptied whenever a model loads.
+   */
+  scoreCacheBytes?: number;
+  /**
    * A load that makes no progress (no bytes, the runtime not finishing its start) for this long
    * rejects with 503 `model_load_stalled` naming what it waited for. Default 60 s; 0 turns it off.
    */

@@ -4,34 +4,30 @@
  * It knows nothing of workers, the DOM or Node: the model comes from a loader, so the same engine
  * runs in a Web Worker, in a page, in Node and behind the server, and tests can drive it directly.
  */
-import { engineBatching, packBatch, planBatches, type BatchingOptions, type BatchingTuning } from './batching.js';
+import { engineBatching, scoresAreBatchInvariant, type BatchingOptions } from './batching.js';
 import { loadCrossEncoder, type CrossEncoder, type CrossEncoderLoader, type LoadOptions, type RuntimeChoice } from './cross-encoder.js';
 import { RerankError, disposedError, messageOf, throwIfAborted, toRerankError } from '../core/errors.js';
-import { EventLoopSlicer, yieldToEventLoop } from './event-loop.js';
 import { ModelRegistry, type ModelEntry } from '../core/models.js';
-import { pairLimits, pairsByDocument, segmentBoundary, type PairLimits, type RequestPairs } from './pairs.js';
+import { pairLimits, type PairLimits } from './pairs.js';
 import { isOutOfMemory } from './out-of-memory.js';
 import { ProgressTracker, type ProgressCallback } from '../core/progress.js';
 import { DEFAULT_LOAD_STALL_TIMEOUT_MS, StallWatchdog } from '../core/stall-watchdog.js';
 import { LoadWaits } from './load-waits.js';
 import { requestLimits, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import { rankResults, sigmoid } from '../core/ranking.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
+import { ScoreCache, pairKey, scoreContext } from './score-cache.js';
 import { SerialQueue } from './serial-queue.js';
 import { NonFiniteLogits, fallbackWarning, loadFailureCode, withWarnings } from './run-failures.js';
-import { STANDIN_WARNING } from '../core/standin.js';
+import { scoreRequest, type RequestScoreCache, type ScoringModel } from './request-scoring.js';
 
 import { DEFAULT_MAX_LENGTH, type EngineOptions } from './engine-options.js';
 
 export { DEFAULT_MAX_LENGTH, type EngineOptions };
 
-interface LoadedModel {
-  encoder: CrossEncoder;
+interface LoadedModel extends Omit<ScoringModel, 'batching' | 'cache'> {
   /** Runtimes not yet tried, for a fallback after a failure at inference time. */
   remaining: RuntimeChoice[];
-  /** One batch at a time on the model; requests take turns batch by batch. */
-  queue: SerialQueue;
-  limits: PairLimits;
 }
 
 type Fallback = NonNullable<RerankerInfo['fallbacks']>[number];
@@ -56,12 +52,19 @@ export class RerankEngine implements Reranker {
   #lastError: string | undefined;
   #current: CrossEncoder | undefined;
   #disposed = false;
+  readonly #scoreCache: ScoreCache;
 
   constructor(options: EngineOptions) {
     if (options.runtimes.length === 0) throw new TypeError('RerankEngine needs at least one runtime to try.');
     this.#options = options;
     this.registry = options.registry ?? new ModelRegistry();
     this.#loader = options.loader ?? loadCrossEncoder;
+    this.#scoreCache = new ScoreCache(options.scoreCacheBytes);
+  }
+
+  /** The score cache: its size, and `clear()` to empty it by hand. */
+  get scoreCache(): ScoreCache {
+    return this.#scoreCache;
   }
 
   /** Loads a model ahead of the first request (by default the first one served). */
@@ -70,6 +73,7 @@ export class RerankEngine implements Reranker {
   }
 
   async rerank(body: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
+    const startedAt = performance.now();
     this.#assertUsable();
     const request = validateRerankRequest(body, { models: this.registry.ids(), ...requestLimits(this.#options) });
     throwIfAborted(options.signal);
@@ -79,7 +83,7 @@ export class RerankEngine implements Reranker {
     // Each fallback leaves fewer runtimes to try, so this ends: in an answer, or in the last error.
     for (;;) {
       try {
-        return withWarnings(await this.#score(model, request, options), warnings);
+        return withWarnings(await this.#score(model, request, options, startedAt), warnings);
       } catch (error) {
         if (!this.#canFallBack(error, model)) throw toRerankError(error);
         const failed = model.encoder;
@@ -87,6 +91,10 @@ export class RerankEngine implements Reranker {
         warnings.push(fallbackWarning(failed, model.encoder, error));
       }
     }
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {
@@ -151,6 +159,7 @@ export class RerankEngine implements Reranker {
         this.#state = 'ready';
         this.#lastError = undefined;
         this.#current = encoder;
+        this.#scoreCache.clear();
         tracker.ready(encoder.backend, encoder.dtype, performance.now() - started);
         return { encoder, remaining: runtimes.slice(position + 1), queue: new SerialQueue(), limits };
       } catch (error) {
@@ -197,68 +206,31 @@ export class RerankEngine implements Reranker {
     return engineBatching(encoder.dtype, encoder.backend, this.#options);
   }
 
-  async #score(model: LoadedModel, request: RerankRequest, { signal, onStart, onScored }: RerankOptions): Promise<RerankResponse> {
-    throwIfAborted(signal);
-    const { encoder, limits } = model;
-    // Every window of every document becomes one pair; `owner` maps a pair back to its document.
-    const { queryLength, pairs, owner } = await this.#pairs(encoder, limits, request, signal);
-    const segmentStarts = encoder.usesTokenTypes ? pairs.map(() => segmentBoundary(queryLength, encoder.template)) : undefined;
-
-    const scores = new Float64Array(request.documents.length).fill(-Infinity);
-    let totalTokens = 0;
-    let nonFinite = 0;
-    for (const batch of planBatches(pairs.map((pair) => pair.length), this.#batching(encoder))) {
-      // A cancel arrives as a message (from the page, into the worker): let it in between batches.
-      if (signal) await yieldToEventLoop();
-      throwIfAborted(signal);
-      const packed = packBatch(pairs, batch, encoder.template.padId, segmentStarts);
-      // The queue is taken per batch, not per request: a small request waits for one batch of a
-      // big one, not for all of them.
-      const logits = await model.queue.run(() => {
-        throwIfAborted(signal);
-        if (totalTokens === 0) onStart?.();
-        return encoder.logits(packed);
-      });
-      batch.forEach((_, row) => {
-        if (!Number.isFinite(logits[row])) nonFinite++;
-      });
-      // Not a single NaN is handed on while another runtime could answer: rerun the request there.
-      if (nonFinite > 0 && model.remaining.length > 0) throw new NonFiniteLogits(encoder, nonFinite, pairs.length);
-      batch.forEach((pairIndex, row) => {
-        const logit = logits[row] as number;
-        // An infinite logit (fp16 overflow) would pass as a score of 1: keep it non-finite.
-        const score = Number.isFinite(logit) ? sigmoid(logit) : Number.NaN;
-        const documentIndex = owner[pairIndex] as number;
-        // A long document scores as its best window; NaN stays NaN and is refused below.
-        scores[documentIndex] = Math.max(scores[documentIndex] as number, score);
-      });
-      totalTokens += packed.tokens;
-      onScored?.(batch.length);
-    }
-
-    return {
-      results: rankResults(scores, request),
-      model: request.model,
-      usage: { total_tokens: totalTokens },
-      meta: { backend: encoder.backend, dtype: encoder.dtype, ...(encoder.standin ? { warnings: [STANDIN_WARNING] } : {}) },
-    };
+  #score(model: LoadedModel, request: RerankRequest, options: RerankOptions, startedAt: number): Promise<RerankResponse> {
+    return scoreRequest({ ...model, batching: this.#batching(model.encoder), cache: this.#cacheFor(model, request) }, request, options, startedAt);
   }
 
   /**
-   * Tokenizes the request into pairs in slices of a few milliseconds, giving the event loop a turn
-   * between them: a server keeps answering (`/health`, other requests) while a 5 MB request is
-   * tokenized, and a client that goes away stops the work at the next slice.
+   * The score cache as seen by one request (a lookup by document text), or undefined where it is
+   * off or a cached score could differ from a fresh one (q8 batched with others).
    */
-  async #pairs(encoder: CrossEncoder, limits: PairLimits, request: RerankRequest, signal: AbortSignal | undefined): Promise<RequestPairs> {
-    const slicer = new EventLoopSlicer();
-    const options = { template: encoder.template, limits, maxChunks: request.max_chunks_per_doc ?? 1 };
-    const steps = pairsByDocument((text, maxTokens) => encoder.encode(text, maxTokens), request.query, request.documents, request.max_tokens_per_doc === undefined ? options : { ...options, maxTokensPerDocument: request.max_tokens_per_doc });
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-      await slicer.pause();
-      throwIfAborted(signal);
-    }
+  #cacheFor({ encoder, limits }: LoadedModel, request: RerankRequest): RequestScoreCache | undefined {
+    if (!this.#scoreCache.enabled || !scoresAreBatchInvariant(encoder.dtype, this.#options)) return undefined;
+    const entry = this.registry.get(request.model);
+    const context = scoreContext({
+      model: `${entry.id} ${JSON.stringify(entry.source)}`,
+      dtype: encoder.dtype,
+      backend: encoder.backend,
+      maxLength: limits.maxLength,
+      maxQueryTokens: limits.maxQueryTokens,
+      maxChunks: request.max_chunks_per_doc ?? 1,
+      maxTokensPerDocument: request.max_tokens_per_doc,
+    });
+    const cache = this.#scoreCache;
+    return {
+      get: (text) => cache.get(pairKey(context, request.query, text)),
+      set: (text, score) => cache.set(pairKey(context, request.query, text), score),
+    };
   }
 
   /**

@@ -10,6 +10,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { serializeRerankError, toRerankError } from '../core/errors.js';
 import type { RerankResponse } from '../core/contract.js';
+import type { RerankPartial } from '../core/reranker.js';
 import type { RerankEngine } from '../engine/engine.js';
 import { createNodeEngine } from './node-engine.js';
 import type { EngineThreadOptions, FromEngineThread, ToEngineThread } from './thread-protocol.js';
@@ -61,7 +62,12 @@ function serveEngine(port: MessagePort, options: EngineThreadOptions): void {
         const controller = new AbortController();
         calls.set(message.call, controller);
         void answer(message.call, (ready) => {
-          const result = ready.rerank(message.request, { signal: controller.signal, onStart: () => post({ type: 'started', call: message.call }), onScored: (windows) => post({ type: 'scored', call: message.call, windows }) });
+          const result = ready.rerank(message.request, {
+            signal: controller.signal,
+            onStart: () => post({ type: 'started', call: message.call }),
+            onScored: (windows) => post({ type: 'scored', call: message.call, windows }),
+            ...(message.partials ? { onPartial: (partial: RerankPartial) => post({ type: 'partial', call: message.call, partial }) } : {}),
+          });
           // A first request loads the model lazily: the main side hears the state change.
           void postInfo();
           return result;

@@ -9,7 +9,7 @@
 import type { SerializedRerankError } from '../core/errors.js';
 import type { LoadProgress } from '../core/progress.js';
 import type { RerankInput, RerankResponse } from '../core/contract.js';
-import type { RerankerInfo } from '../core/reranker.js';
+import type { RerankPartial, RerankerInfo } from '../core/reranker.js';
 import type { NodeEngineOptions } from './node-engine.js';
 
 /**
@@ -21,7 +21,8 @@ export type EngineThreadOptions = Omit<NodeEngineOptions, 'onProgress' | 'loader
 /** Main thread → engine thread. */
 export type ToEngineThread =
   | { type: 'load'; call: number; modelId?: string }
-  | { type: 'rerank'; call: number; request: RerankInput }
+  /** `partials`: post a `partial` message after each batch (the caller streams). */
+  | { type: 'rerank'; call: number; request: RerankInput; partials?: boolean }
   /** Stop call `call` at its next batch (or tokenizing slice); it then fails with an AbortError. */
   | { type: 'cancel'; call: number }
   | { type: 'dispose'; call: number };
@@ -33,6 +34,8 @@ export type FromEngineThread =
   | { type: 'started'; call: number }
   /** Call `call` scored `windows` more windows: the main side calls its `onScored`. */
   | { type: 'scored'; call: number; windows: number }
+  /** Call `call` scored another batch: the documents scored so far, ranked. */
+  | { type: 'partial'; call: number; partial: RerankPartial }
   /** The engine's info changed (a load began, ended or failed; a fallback happened). */
   | { type: 'info'; info: RerankerInfo }
   | { type: 'done'; call: number; value: RerankResponse | null; info: RerankerInfo }

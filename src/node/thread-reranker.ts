@@ -13,7 +13,8 @@ import { abortable } from '../core/abortable.js';
 import { RerankError, deserializeRerankError, disposedError, messageOf, throwIfAborted } from '../core/errors.js';
 import { checkRerankRequestShape, type RerankInput, type RerankResponse } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, RerankPartial, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 import { nodeModelRegistry } from './node-engine.js';
 import type { EngineThreadHandle, EngineThreadOptions, EngineThreadStarter, FromEngineThread, ToEngineThread } from './thread-protocol.js';
 import { startEngineThread } from './thread-start.js';
@@ -26,6 +27,7 @@ interface PendingCall {
   reject(error: RerankError): void;
   onStart?: () => void;
   onScored?: (windows: number) => void;
+  onPartial?: (partial: RerankPartial) => void;
 }
 
 /** One thread and the calls it owes an answer. */
@@ -73,8 +75,12 @@ export class ThreadReranker implements Reranker {
     throwIfAborted(options.signal);
     const session = this.#current();
     const call = this.#nextCall++;
-    const work = this.#call(session, { type: 'rerank', call, request: valid }, options) as Promise<RerankResponse>;
+    const work = this.#call(session, { type: 'rerank', call, request: valid, partials: options.onPartial !== undefined }, options) as Promise<RerankResponse>;
     return abortable(work, options.signal, () => this.#post(session, { type: 'cancel', call }));
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {
@@ -115,10 +121,10 @@ export class ThreadReranker implements Reranker {
   }
 
   /** Sends `message` and resolves with its answer; `message.call` must be a fresh number. */
-  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, { onStart, onScored }: RerankOptions = {}): Promise<RerankResponse | null> {
+  #call(session: Session, message: ToEngineThread & { type: 'load' | 'rerank' | 'dispose' }, { onStart, onScored, onPartial }: RerankOptions = {}): Promise<RerankResponse | null> {
     return new Promise((resolve, reject) => {
       if (!session.alive) return reject(new RerankError('worker_crashed', 'The rerank thread is gone.'));
-      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}), ...(onScored ? { onScored } : {}) });
+      session.calls.set(message.call, { resolve, reject, ...(onStart ? { onStart } : {}), ...(onScored ? { onScored } : {}), ...(onPartial ? { onPartial } : {}) });
       if (session.calls.size === 1) session.worker.ref();
       this.#post(session, message);
     });
@@ -132,6 +138,7 @@ export class ThreadReranker implements Reranker {
     if (message.type === 'progress') return this.#onProgress?.(message.event);
     if (message.type === 'started') return session.calls.get(message.call)?.onStart?.();
     if (message.type === 'scored') return session.calls.get(message.call)?.onScored?.(message.windows);
+    if (message.type === 'partial') return session.calls.get(message.call)?.onPartial?.(message.partial);
     if (session === this.#session) this.#info = { ...message.info, models: this.#models };
     if (message.type === 'info') return;
     const pending = session.calls.get(message.call);

@@ -9,7 +9,8 @@
  */
 import { RerankError, disposedError, isRerankError, type RerankErrorCode } from '../core/errors.js';
 import type { RerankInput, RerankRequest, RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankOptions, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
 
 /** Where the caller wants reranking to run: on the device, on a server, or the device first. */
 export type RerankMode = 'local' | 'remote' | 'auto';
@@ -130,6 +131,10 @@ class FallbackReranker implements Reranker {
         if (!this.#shouldRetryAfter(error)) throw error;
       }
     }
+  }
+
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {

@@ -7,13 +7,15 @@
  * becomes a typed error, never a crash; failures that may pass (429, 5xx, network, timeout) are
  * retried a bounded number of times.
  */
-import { AbortError, RerankError, disposedError, throwIfAborted } from '../core/errors.js';
+import { AbortError, RerankError, disposedError, throwIfAborted, toRerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import type { RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
-import { wireProtocol, type RemoteProtocol, type WireProtocol } from './wire-formats.js';
+import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { readEventStream } from './event-stream.js';
+import { errorFromAnswer, errorStatusOf, type AttemptOutcome } from './error-answer.js';
+import type { RerankOptions, RerankPartial, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
+import { streamRerank } from '../core/rerank-stream.js';
+import { warningsOf, wireProtocol, type RemoteProtocol, type WireProtocol } from './wire-formats.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
-import { errorFromAnswer, type FailedAnswer } from './error-answers.js';
 
 export type { RemoteProtocol } from './wire-formats.js';
 
@@ -55,8 +57,6 @@ export interface RemoteRerankerOptions {
 /** Default time allowed for one attempt. */
 export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
 
-/** What one attempt came to: an answer, or an error and whether trying again may help. */
-type AttemptOutcome = { response: RerankResponse } | FailedAnswer;
 
 /**
  * A reranker that asks a remote server. Callers can't tell it from the local engine, except by
@@ -123,13 +123,18 @@ class RemoteReranker implements Reranker {
     throwIfAborted(options.signal);
 
     for (let retry = 0; ; retry++) {
-      const outcome = await this.#attempt(payload, request, options.signal);
+      const outcome = await this.#attempt(payload, request, options.signal, options.onPartial);
       if ('response' in outcome) return outcome.response;
       const { error, retryable, retryAfterMs } = outcome;
       if (!retryable || retry >= this.#policy.retries) throw error;
       if (retryAfterMs !== undefined && retryAfterMs > this.#policy.maxRetryDelayMs) throw error;
       await this.#wait(retryAfterMs ?? backoffDelay(retry, this.#policy), options.signal);
     }
+  }
+
+  /** Streams when the server offers it (`webrerank serve`); otherwise one item, the answer. */
+  rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
+    return streamRerank((body, withPartials) => this.rerank(body, withPartials), request, options);
   }
 
   async info(): Promise<RerankerInfo> {
@@ -145,7 +150,7 @@ class RemoteReranker implements Reranker {
   }
 
   /** One POST, its answer read in full, all within `timeoutMs`. Throws only for an abort or dispose. */
-  async #attempt(payload: string, request: RerankRequest, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  async #attempt(payload: string, request: RerankRequest, signal: AbortSignal | undefined, onPartial: RerankOptions['onPartial']): Promise<AttemptOutcome> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -157,8 +162,12 @@ class RemoteReranker implements Reranker {
     let status: number;
     let headers: Headers;
     let text: string;
+    // Once partials were handed on, a retry would start the ranking over: the failure is final.
+    const stream = { partials: 0 };
+    const streaming = onPartial !== undefined && this.#wire.streams;
+    const requestHeaders = streaming ? { ...this.#headers, Accept: 'text/event-stream, application/json;q=0.9' } : this.#headers;
     try {
-      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: this.#headers, body: payload, signal: controller.signal, redirect: this.#redirect });
+      const response = await this.#fetch(this.#endpoint, { method: 'POST', headers: requestHeaders, body: payload, signal: controller.signal, redirect: this.#redirect });
       // A refused redirect: a 3xx as it is (Node), or an opaque one with status 0 (browsers).
       if (this.#redirect === 'manual' && (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400))) {
         void response.body?.cancel().catch(() => undefined);
@@ -167,15 +176,19 @@ class RemoteReranker implements Reranker {
       }
       status = response.status;
       headers = response.headers;
+      if (streaming && response.ok && response.body && /^text\/event-stream\b/i.test(headers.get('content-type') ?? '')) {
+        return await this.#readStream(response.body, request, onPartial, stream);
+      }
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
       this.#assertUsable();
+      const retryable = stream.partials === 0;
       if (timedOut) {
-        return { error: new RerankError('timeout', `${this.#origin} did not answer within ${this.#timeoutMs} ms.`, { cause: error }), retryable: true };
+        return { error: new RerankError('timeout', `${this.#origin} did not answer within ${this.#timeoutMs} ms.`, { cause: error }), retryable };
       }
       const detail = this.#detailed ? `: ${describeFailure(error)}` : '';
-      return { error: new RerankError('network_error', `Could not reach ${this.#origin}${detail}.`, { cause: error }), retryable: true };
+      return { error: new RerankError('network_error', `Could not reach ${this.#origin}${detail}.`, { cause: error }), retryable };
     } finally {
       clearTimeout(timer);
       release();
@@ -185,16 +198,55 @@ class RemoteReranker implements Reranker {
     return errorFromAnswer(status, headers, text, this.#origin);
   }
 
-  /** Parses and checks a 2xx answer; a malformed one is a typed error and is not retried. */
-  #answer(text: string, request: RerankRequest): RerankResponse {
-    let json: unknown;
+  /**
+   * Reads the server's events: each `partial` goes to `onPartial`, `done` is the answer, `error`
+   * the failure. A malformed event is a typed error, and nothing is retried once partials came.
+   */
+  async #readStream(body: ReadableStream<Uint8Array>, request: RerankRequest, onPartial: NonNullable<RerankOptions['onPartial']>, stream: { partials: number }): Promise<AttemptOutcome> {
+    let outcome: AttemptOutcome | undefined;
+    await readEventStream(body, ({ event, data }) => {
+      if (outcome) return;
+      try {
+        if (event === 'partial') {
+          onPartial(this.#partial(data, request));
+          stream.partials++;
+        } else if (event === 'done') {
+          outcome = { response: this.#answer(data, request) };
+        } else if (event === 'error') {
+          const failed = errorFromAnswer(errorStatusOf(data), new Headers(), data, this.#origin);
+          outcome = 'error' in failed ? { ...failed, retryable: failed.retryable && stream.partials === 0 } : failed;
+        }
+      } catch (error) {
+        outcome = { error: toRerankError(error), retryable: false };
+      }
+    });
+    return outcome ?? { error: new RerankError('invalid_response', `${this.#origin} ended its event stream without an answer.`), retryable: stream.partials === 0 };
+  }
+
+  /** A `partial` event's ranking, checked as an answer's results are. */
+  #partial(data: string, request: RerankRequest): RerankPartial {
+    const json = this.#json(data) as { scored?: unknown; total?: unknown };
+    const { results } = validateRerankResponse(json, request);
+    if (typeof json.scored !== 'number' || typeof json.total !== 'number') {
+      throw new RerankError('invalid_response', `${this.#origin} sent a partial ranking without its counts.`);
+    }
+    return { results, scored: json.scored, total: json.total, done: false };
+  }
+
+  #json(text: string): unknown {
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw new RerankError('invalid_response', `${this.#origin} answered with something that is not JSON.`);
     }
+  }
+
+  /** Parses and checks a 2xx answer; a malformed one is a typed error and is not retried. */
+  #answer(text: string, request: RerankRequest): RerankResponse {
+    const json = this.#json(text);
+    const response = this.#wire.parse(json, request);
     const warnings = warningsOf(json);
-    return { ...this.#wire.parse(json, request), meta: { backend: 'remote', ...(warnings ? { warnings } : {}) } };
+    return { ...response, meta: { ...response.meta, backend: 'remote', ...(warnings ? { warnings } : {}) } };
   }
 
   /** A backoff that the caller's signal (AbortError) or dispose cuts short. */
@@ -238,12 +290,4 @@ function forwardAborts(sources: (AbortSignal | undefined)[], target: AbortContro
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number, got ${value}.`);
   return value;
-}
-
-/** The server's `meta.warnings` (e.g. that it serves a stand-in), passed on to the caller. */
-function warningsOf(body: unknown): string[] | undefined {
-  const warnings = (body as { meta?: { warnings?: unknown } } | null)?.meta?.warnings;
-  if (!Array.isArray(warnings)) return undefined;
-  const texts = warnings.filter((warning): warning is string => typeof warning === 'string');
-  return texts.length > 0 ? texts : undefined;
 }

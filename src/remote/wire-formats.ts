@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { RerankError } from '../core/errors.js';
 import { validateRerankResponse, type RerankRequest, type RerankResponse, type RerankResult } from '../core/contract.js';
-import { rankResults } from '../core/ranking.js';
+import { isScored, rankResults } from '../core/ranking.js';
 
 /** Which API the upstream speaks. */
 export type RemoteProtocol = 'rerank' | 'tei';
@@ -19,6 +19,8 @@ export interface WireProtocol {
   body(request: RerankRequest): unknown;
   /** Our response from the parsed JSON answer; throws `invalid_response` for a malformed one. */
   parse(answer: unknown, request: RerankRequest): RerankResponse;
+  /** Whether the server may answer as an event stream (`webrerank serve` does). */
+  streams: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export interface WireProtocol {
 const rerankProtocol: WireProtocol = {
   endpoint: (baseUrl) => (/\/v1$/.test(baseUrl) ? `${baseUrl}/rerank` : `${baseUrl}/v1/rerank`),
   body: (request) => request,
+  streams: true,
   parse(answer, request) {
     const response = validateRerankResponse(answer, request);
     return { ...response, results: normalizeResults(response.results, request) };
@@ -49,6 +52,7 @@ const teiAnswerSchema = z.array(
  */
 const teiProtocol: WireProtocol = {
   endpoint: (baseUrl) => `${baseUrl}/rerank`,
+  streams: false,
   body(request) {
     if ((request.max_chunks_per_doc ?? 1) > 1) {
       throw new RerankError('invalid_max_chunks_per_doc', 'max_chunks_per_doc above 1 is not supported by a TEI upstream, which truncates long documents.');
@@ -95,10 +99,21 @@ function normalizeResults(results: RerankResult[], request: RerankRequest): Rera
     if (seen.has(result.index)) throw new RerankError('invalid_response', `The server's response lists document ${result.index} twice.`);
     seen.add(result.index);
   }
-  const sorted = [...results].sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index);
+  // Documents a time budget left unscored come last, in their given order.
+  const unscored = results.filter((result) => !isScored(result)).sort((a, b) => a.index - b.index);
+  const sorted = [...results.filter(isScored).sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index), ...unscored];
   return sorted.slice(0, request.top_n ?? sorted.length).map((result) => {
     const { index, relevance_score } = result;
-    if (!request.return_documents) return { index, relevance_score };
-    return { index, relevance_score, document: result.document ?? { text: request.documents[index] as string } };
+    const scored = relevance_score === undefined ? { index } : { index, relevance_score };
+    if (!request.return_documents) return scored;
+    return { ...scored, document: result.document ?? { text: request.documents[index] as string } };
   });
+}
+
+/** The server's `meta.warnings` (e.g. that it serves a stand-in), passed on to the caller. */
+export function warningsOf(body: unknown): string[] | undefined {
+  const warnings = (body as { meta?: { warnings?: unknown } } | null)?.meta?.warnings;
+  if (!Array.isArray(warnings)) return undefined;
+  const texts = warnings.filter((warning): warning is string => typeof warning === 'string');
+  return texts.length > 0 ? texts : undefined;
 }

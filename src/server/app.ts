@@ -13,7 +13,8 @@ import { Hono, type Context } from 'hono';
 import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { describeInternally, publicError } from './public-error.js';
 import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import type { Reranker, RerankerInfo } from '../core/reranker.js';
+import type { RerankFinal, RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { AuthFailureLimiter } from './auth-failures.js';
 import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
 import { createKeyGate } from './key-gate.js';
@@ -24,7 +25,7 @@ import { LOAD_FAILED, healthBody, loadFailedError } from './health.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
 import { hostedErrorBody } from './dialects/hosted-error.js';
-import { resolveModel, type ModelAliases } from './model-aliases.js';
+import { modelList, resolveModel, type ModelAliases } from './model-aliases.js';
 import type { ServerMetrics } from './observer.js';
 import { openApiDocument } from './openapi.js';
 import { createKeyLimits, STORE_RETRY_AFTER_SECONDS } from './key-limits.js';
@@ -34,7 +35,6 @@ import { RequestCharge, wasAbandoned } from './request-charge.js';
 import { burstOf, type RateLimit } from './rate-limit.js';
 import { BusyRetryAdvisor } from './retry-after.js';
 import { readinessRoutes } from './readiness.js';
-import type { Health, ModelList } from './service-schemas.js';
 
 export type { Quota } from './quota.js';
 export type { ApiKeyEntry } from './auth.js';
@@ -197,21 +197,14 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     await next();
     return undefined;
   };
-  app.use('/v1/*', requireKey);
-  app.use('/v2/*', requireKey);
-  app.use('/rerank', requireKey);
+  for (const path of ['/v1/*', '/v2/*', '/rerank']) app.use(path, requireKey);
 
-  app.get('/v1/models', async (c) => {
-    const { models, standin } = await reranker.info();
-    const ids = [...models, ...Object.keys(aliases).filter((alias) => !models.includes(alias))];
-    const body: ModelList = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank', ...(standin ? { standin: true as const } : {}) })) };
-    return c.json(body);
-  });
+  app.get('/v1/models', async (c) => c.json(modelList(await reranker.info(), aliases)));
 
   app.get('/v1/usage', async (c) => c.json(await keyLimits.report(c.get('caller'))));
 
   /** Runs one validated request through the queue, with its limits, metrics and Retry-After; says its windows. */
-  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo): Promise<{ response: RerankResponse; windows: number }> {
+  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo, callOptions: RerankOptions = {}): Promise<{ response: RerankResponse; windows: number }> {
     if (info.state === 'loading') {
       throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
     }
@@ -240,7 +233,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     };
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
-      const response = await reranker.rerank(request, { signal: c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
+      const response = await reranker.rerank(request, { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
       return { response, windows: await charge.completed(response.usage.total_tokens) };
     } catch (error) {
@@ -259,6 +252,13 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
+      if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
+        // The `done` event is rendered once the run has settled, so it carries the windows billed.
+        let windows: number | undefined;
+        const run = async (request: RerankRequest, withPartials: RerankOptions) => ({ windows } = await runRerank(c, dialect, request, info, withPartials)).response;
+        const rendering = { render: (final: RerankFinal) => read.render(final, { requestId: c.get('requestId'), windows: windows ?? final.results.length }), errorBody: (error: unknown) => dialect.errorBody(shownFailure(c, error)).body };
+        return eventStreamResponse(c, run, read.request, rendering);
+      }
       const { response, windows } = await runRerank(c, dialect, read.request, info);
       return c.json(read.render(response, { requestId: c.get('requestId'), windows }) as object);
     });
@@ -270,11 +270,13 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   app.notFound((c) => errorResponse(c, new RerankError('invalid_request', `No route for ${excerpt(c.req.method)} ${excerpt(c.req.path)}.`, { status: 404 })));
 
-  app.onError((error, c) => {
-    // The client gets a generic message for a surprise; the operator gets the real one.
+  /** The client gets a generic message for a surprise; the operator gets the real one. */
+  function shownFailure(c: Context<ServerEnv>, error: unknown): RerankError {
     if (!isRerankError(error) || error.code === 'internal_error') log(`error on ${c.req.method} ${c.req.path} id=${c.get('requestId')}: ${describeInternally(error)}`);
-    return errorResponse(c, publicError(error));
-  });
+    return publicError(error);
+  }
+
+  app.onError((error, c) => errorResponse(c, shownFailure(c, error)));
 
   return app;
 }

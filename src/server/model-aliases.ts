@@ -3,6 +3,8 @@
  * hard-wired (`rerank-english-v2.0`, `rerank-v3.5`, …) reaches the model this server runs.
  */
 import { RerankError } from '../core/errors.js';
+import type { RerankerInfo } from '../core/reranker.js';
+import type { ModelList } from './service-schemas.js';
 
 /** Alias → served model id. */
 export type ModelAliases = Readonly<Record<string, string>>;
@@ -27,4 +29,10 @@ export function parseModelAliases(pairs: readonly string[]): ModelAliases {
 /** The served id a client's model name stands for: its alias target, or the name itself. */
 export function resolveModel(aliases: ModelAliases, name: string): string {
   return Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
+}
+
+/** `GET /v1/models`: the served models, then the aliases that name them, marked when a stand-in serves. */
+export function modelList({ models, standin }: RerankerInfo, aliases: ModelAliases): ModelList {
+  const ids = [...models, ...Object.keys(aliases).filter((alias) => !models.includes(alias))];
+  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'webrerank', ...(standin ? { standin: true as const } : {}) })) };
 }

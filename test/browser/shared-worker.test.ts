@@ -22,12 +22,14 @@ import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { launchChromiumWithProfile, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
+import { expectGrowingPartials } from '../support/stream.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL = HOSTED_EXAMPLE.model;
 const tiny: ServedFolder = { prefix: '/test-models/tiny', dir: modelDir, requests: [] };
 const MODELS = [{ id: MODEL, source: { path: '/test-models/tiny' } }];
-const SHARED: BrowserRerankerOptions = { models: MODELS, shared: true, cache: false };
+// No score cache: the tabs' repeated calls must reach the model to take turns on it.
+const SHARED: BrowserRerankerOptions = { models: MODELS, shared: true, cache: false, scoreCacheBytes: 0 };
 const REQUEST: RerankRequest = { model: MODEL, query: 'machine learning', documents: mixedDocuments(30, 8, 200, 7) };
 const MODEL_FILES = ['/config.json', '/tokenizer.json', '/onnx/model_quantized.onnx'];
 
@@ -139,6 +141,21 @@ describe('one model for all tabs (shared: true) in Chromium', () => {
     }, REQUEST);
     expect(outcome).toMatchObject({ typed: true, status: 400, code: 'unknown_model', aborted: true });
     expectSameRanking(outcome.answer, reference);
+  }, 120_000);
+
+  it('streams growing partials across the SharedWorker, ending with what rerank() answers', async () => {
+    const [, second] = tabs as [Page, Page];
+    const { items, answer } = await second.evaluate(async (request) => {
+      const reranker = window.reranker as NonNullable<typeof window.reranker>;
+      const items = [];
+      for await (const item of reranker.rerankStream(request)) items.push(item);
+      return { items, answer: await reranker.rerank(request) };
+    }, REQUEST);
+    expect(items.length).toBeGreaterThan(2);
+    expectGrowingPartials(items, REQUEST.documents.length);
+    const { scored: _scored, total: _total, done, ...final } = items.at(-1) as (typeof items)[number];
+    expect(done).toBe(true);
+    expect(final).toEqual(answer);
   }, 120_000);
 
   it('cancels a closed tab’s calls, running and queued, and answers the other tab’s waiting call with the same model', async () => {

@@ -39,7 +39,7 @@ describe('webrerank in Chromium on WebGPU (SwiftShader)', () => {
     const outcome = await page.evaluate(
       async ({ models, request }) => {
         let started = performance.now();
-        const reranker = await window.webrerank.createReranker({ models, device: 'webgpu' } as BrowserRerankerOptions);
+        const reranker = await window.webrerank.createReranker({ models, device: 'webgpu', scoreCacheBytes: 0 } as BrowserRerankerOptions);
         const loadMs = performance.now() - started;
         started = performance.now();
         await reranker.rerank(request);

@@ -19,6 +19,7 @@ import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
 import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 import { withinMs } from '../support/timing.js';
+import { expectGrowingPartials } from '../support/stream.js';
 
 const modelDir = inject('tinyModelDir');
 const MODEL = HOSTED_EXAMPLE.model;
@@ -64,7 +65,8 @@ async function rerankOnce(target: Page, options: BrowserRerankerOptions, request
   return target.evaluate(
     async ({ options, request }) => {
       const started = performance.now();
-      const reranker = await window.webrerank.createReranker(options as BrowserRerankerOptions);
+      // No score cache: the second, timed call must run the model.
+      const reranker = await window.webrerank.createReranker({ scoreCacheBytes: 0, ...options } as BrowserRerankerOptions);
       const loadMs = performance.now() - started;
       const first = performance.now();
       await reranker.rerank(request);
@@ -111,7 +113,8 @@ describe('webrerank in Chromium on WASM', () => {
   it('answers overlapping calls (queued in the worker) each with its own answer', async () => {
     const requests = [REQUEST, HOSTED_EXAMPLE, { ...REQUEST, documents: REQUEST.documents.slice(0, 5), top_n: 2 }];
     const { together, alone } = await page.evaluate(async ({ models, requests }) => {
-      const reranker = await window.webrerank.createReranker({ models });
+      // No score cache: every call runs the model, alone as together.
+      const reranker = await window.webrerank.createReranker({ models, scoreCacheBytes: 0 });
       const together = await Promise.all(requests.map((request) => reranker.rerank(request)));
       const alone = [];
       for (const request of requests) alone.push(await reranker.rerank(request));
@@ -197,7 +200,8 @@ describe('webrerank in Chromium on WASM', () => {
     const outcome = await page.evaluate(
       async ({ models, documents }) => {
         const { createReranker, AbortError, isAbortError } = window.webrerank;
-        const reranker = await createReranker({ models });
+        // No score cache: the aborted call repeats one already answered, and must still run.
+        const reranker = await createReranker({ models, scoreCacheBytes: 0 });
         const small = { model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents: documents.slice(0, 3) };
         const big = { ...small, documents };
         await reranker.rerank(small);
@@ -278,4 +282,74 @@ describe('webrerank in Chromium on WASM', () => {
     await page.evaluate(() => window.reranker?.dispose());
     page.off('worker', track);
   });
+
+describe('rerankStream in Chromium', () => {
+  /** In the page: every item of a stream, and rerank()'s answer to the same request. */
+  async function streamInPage(options: BrowserRerankerOptions, request: RerankRequest) {
+    return page.evaluate(
+      async ({ options, request }) => {
+        const reranker = await window.webrerank.createReranker({ ...options, scoreCacheBytes: 0 } as BrowserRerankerOptions);
+        const items = [];
+        for await (const item of reranker.rerankStream(request)) items.push(item);
+        const answer = await reranker.rerank(request);
+        await reranker.dispose();
+        return { items, answer };
+      },
+      { options, request },
+    );
+  }
+
+  function expectStream(items: Awaited<ReturnType<typeof streamInPage>>['items'], answer: RerankResponse): void {
+    expect(items.length).toBeGreaterThan(2);
+    expectGrowingPartials(items, REQUEST.documents.length);
+    const { scored: _scored, total, done, ...final } = items.at(-1) as (typeof items)[number];
+    expect([done, total]).toEqual([true, REQUEST.documents.length]);
+    expect(final).toEqual(answer);
+  }
+
+  it('yields growing partials from the worker and ends with exactly what rerank() answers', async () => {
+    const { items, answer } = await streamInPage({ models: MODELS }, REQUEST);
+    expectStream(items, answer);
+  });
+
+  it('does the same in the page itself (inWorker: false)', async () => {
+    const { items, answer } = await streamInPage({ models: MODELS, inWorker: false }, REQUEST);
+    expectStream(items, answer);
+  });
+
+  it('ends the stream and the worker\'s work on abort; the next call is answered', async () => {
+    const outcome = await page.evaluate(
+      async ({ models, request }) => {
+        const reranker = await window.webrerank.createReranker({ models, scoreCacheBytes: 0 });
+        const controller = new AbortController();
+        const big = { ...request, documents: Array.from({ length: 6 }, () => request.documents).flat() };
+        const iterator = reranker.rerankStream(big, { signal: controller.signal })[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        controller.abort();
+        const error = await iterator.next().then(() => null, (failure: unknown) => failure as { name?: string });
+        const next = await reranker.rerank(request);
+        await reranker.dispose();
+        return { firstDone: first.value?.done, name: error?.name, results: next.results.length };
+      },
+      { models: MODELS, request: REQUEST },
+    );
+    expect(outcome).toEqual({ firstDone: false, name: 'AbortError', results: REQUEST.documents.length });
+  });
+
+  it('scores a repeated request from the score cache, identical and counted', async () => {
+    const { first, second } = await page.evaluate(
+      async ({ models, request }) => {
+        const reranker = await window.webrerank.createReranker({ models });
+        const first = await reranker.rerank(request);
+        const second = await reranker.rerank(request);
+        await reranker.dispose();
+        return { first, second };
+      },
+      { models: MODELS, request: REQUEST },
+    );
+    expect(second.results).toEqual(first.results);
+    expect(second.meta).toEqual({ ...first.meta, cached: REQUEST.documents.length });
+  });
+});
+
 });

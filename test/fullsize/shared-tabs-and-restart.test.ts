@@ -23,7 +23,8 @@ import { startDevServer, type ServedFolder, type TestServer } from '../kit/serve
 import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
 
 const MODEL = 'BAAI/bge-reranker-v2-m3';
-const SHARED: BrowserRerankerOptions = { models: [{ id: MODEL, source: { path: '/test-models/full' } }], device: 'wasm', shared: true };
+// No score cache: the tabs' repeated calls must reach the model to take turns on it.
+const SHARED: BrowserRerankerOptions = { models: [{ id: MODEL, source: { path: '/test-models/full' } }], device: 'wasm', shared: true, scoreCacheBytes: 0 };
 // Short documents: a full-size rerank of 20 documents × 256 tokens takes ~70 s here.
 const REQUEST: RerankRequest = {
   model: MODEL,

@@ -21,6 +21,7 @@ import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp } from '../../src/server/app.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
+import { scoreOf } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
 const { model, query } = HOSTED_EXAMPLE;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   served = await serveApp(createServerApp({ reranker: engine }));
   const { results } = await engine.rerank({ model, query, documents });
   reference = [];
-  for (const { index, relevance_score } of results) reference[index] = relevance_score;
+  for (const result of results) reference[result.index] = scoreOf(result);
 });
 afterAll(async () => {
   await served?.close();

@@ -5,6 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { runCli } from '../support/cli.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { scoreOf } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
 
@@ -14,7 +15,7 @@ describe('webrerank rank', () => {
     expect(code).toBe(0);
     const response = JSON.parse(stdout) as RerankResponse;
     expect(response.results.map((r) => r.index).sort()).toEqual([0, 1, 2, 3]);
-    const scores = response.results.map((r) => r.relevance_score);
+    const scores = response.results.map(scoreOf);
     expect(scores.every((s) => s > 0 && s < 1)).toBe(true);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });

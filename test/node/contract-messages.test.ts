@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp } from '../../src/server/app.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
+import { fakeReranker } from '../support/scores.js';
 
 // Validation answers before any model runs, so a reranker that is never asked to rank will do.
-const idle: Reranker = {
+const idle: Reranker = fakeReranker({
   rerank: () => Promise.reject(new Error('not reached')),
   info: async () => ({ backend: 'cpu', dtype: 'q8', state: 'ready', models: ['m'] }),
   dispose: async () => undefined,
-};
+});
 
 let served: ServedApp;
 beforeAll(async () => {

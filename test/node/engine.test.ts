@@ -10,6 +10,7 @@ import { isRerankError, type RerankError } from '../../src/core/errors.js';
 import { createReranker } from '../../src/node.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE, mixedDocuments, words } from '../kit/documents.js';
+import { scoreOf as scoreOfResult } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
 const BOS = 0;
@@ -41,7 +42,7 @@ function rows(batch: PackedBatch): number[][] {
 function scoreOf(response: RerankResponse, index: number): number {
   const result = response.results.find((item) => item.index === index);
   if (!result) throw new Error(`no result for document ${index}`);
-  return result.relevance_score;
+  return scoreOfResult(result);
 }
 
 describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dtype) => {
@@ -60,7 +61,7 @@ describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dt
       expect(result.relevance_score).toBeGreaterThan(0);
       expect(result.relevance_score).toBeLessThan(1);
     }
-    const scores = response.results.map((r) => r.relevance_score);
+    const scores = response.results.map(scoreOfResult);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(new Set(scores).size).toBe(4);
     expect(response.model).toBe('BAAI/bge-reranker-v2-m3');

@@ -6,6 +6,7 @@
  * the server keeps answering.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fakeReranker } from '../support/scores.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import type { Reranker } from '../../src/core/reranker.js';
 import { createServerApp, type ServerAppOptions } from '../../src/server/app.js';
@@ -110,7 +111,7 @@ describe('charged for what was computed', () => {
    * server passes down fires then, as it does when the connection closes.
    */
   function abandonedAfterFirstBatch(client: AbortController): Reranker {
-    return {
+    return fakeReranker({
       info: () => server.reranker.info(),
       dispose: async () => undefined,
       rerank(request, options = {}) {
@@ -126,18 +127,18 @@ describe('charged for what was computed', () => {
           },
         });
       },
-    };
+    });
   }
 
   it('charges a cancelled request for the windows scored before the cancel, not nothing and not all', async () => {
     const documents = Array.from({ length: 1000 }, (_, index) => `document ${index}`);
     const clients = Array.from({ length: 3 }, () => new AbortController());
     let turn = 0;
-    const reranker: Reranker = {
+    const reranker: Reranker = fakeReranker({
       info: () => server.reranker.info(),
       dispose: async () => undefined,
       rerank: (request, options) => abandonedAfterFirstBatch(clients[turn++] as AbortController).rerank(request, options),
-    };
+    });
     const metrics = createPrometheusMetrics({ reranker });
     await withApp({ reranker, metrics, limits: { quota: { documents: 1000 } } }, async (url) => {
       await expect(post(url, { model: MODEL, query: 'q', documents }, clients[0]?.signal)).rejects.toThrow();

@@ -8,6 +8,7 @@ import { createReranker } from '../../src/node.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { runCli } from '../support/cli.js';
 import { mixedDocuments } from '../kit/documents.js';
+import { scoreOf } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
 
@@ -31,7 +32,7 @@ describe.each(['fp32', 'q8'] as const)('onnxruntime-web (wasm) vs onnxruntime-no
     expect(nativeResponse.meta).toMatchObject({ backend: 'cpu', dtype });
 
     const nativeScores = new Map(nativeResponse.results.map((r) => [r.index, r.relevance_score]));
-    const worst = Math.max(...webResponse.results.map((r) => Math.abs(r.relevance_score - (nativeScores.get(r.index) as number))));
+    const worst = Math.max(...webResponse.results.map((r) => Math.abs(scoreOf(r) - (nativeScores.get(r.index) as number))));
     console.log(`${dtype}: max |Δscore| wasm vs native = ${worst.toExponential(2)}`);
     expect(worst).toBeLessThanOrEqual(TOLERANCE[dtype]);
   });

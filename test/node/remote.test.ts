@@ -25,7 +25,8 @@ let server: FaultServer;
 let direct: RerankResponse;
 
 beforeAll(async () => {
-  engine = await createReranker({ modelPath: inject('tinyModelDir') });
+  // No score cache: every answer here is computed, so each test sees the server's plain meta.
+  engine = await createReranker({ modelPath: inject('tinyModelDir'), scoreCacheBytes: 0 });
   direct = await engine.rerank(HOSTED_EXAMPLE);
   server = await startFaultServer(engine);
 });

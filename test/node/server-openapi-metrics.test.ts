@@ -18,7 +18,8 @@ let server: RunningServer;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ engine: { modelPath }, apiKeys: [KEY], port: 0, modelAliases: { 'rerank-english-v2.0': model }, log: (line) => logs.push(line) });
+  // No score cache: the metrics test needs every request to reach the model.
+  server = await startServer({ engine: { modelPath, scoreCacheBytes: 0 }, apiKeys: [KEY], port: 0, modelAliases: { 'rerank-english-v2.0': model }, log: (line) => logs.push(line) });
   await server.ready;
 });
 afterAll(() => server?.close());

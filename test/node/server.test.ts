@@ -14,6 +14,7 @@ import { loadApiKeys, startServer, type RunningServer } from '../../src/server/n
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { serveApp, type ServedApp } from '../support/serve-app.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
+import { fakeReranker, scoreOf } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
 const ALPHA = 'sk-alpha-7f3a9c';
@@ -54,7 +55,7 @@ function expectRanking(response: RerankResponse, documents: number): void {
     expect(result.relevance_score).toBeGreaterThan(0);
     expect(result.relevance_score).toBeLessThan(1);
   }
-  const scores = response.results.map((result) => result.relevance_score);
+  const scores = response.results.map(scoreOf);
   expect(scores).toEqual([...scores].sort((a, b) => b - a));
 }
 
@@ -254,13 +255,13 @@ describe('loading and failure', () => {
   });
 
   it('answers an unexpected failure with a generic 500: no message, no stack', async () => {
-    const broken: Reranker = {
+    const broken: Reranker = fakeReranker({
       rerank: async () => {
         throw new Error('ECONNRESET at /home/ops/secret/internal.ts:42');
       },
       info: async () => ({ backend: 'cpu', dtype: 'q8', state: 'ready', models: ['BAAI/bge-reranker-v2-m3'] }),
       dispose: async () => undefined,
-    };
+    });
     const lines: string[] = [];
     const served = await serveApp(createServerApp({ reranker: broken, log: (line) => lines.push(line) }));
     try {
@@ -338,7 +339,7 @@ describe('the cap on pending reranks', () => {
     let started!: () => void;
     const firstStarted = new Promise<void>((resolve) => (started = resolve));
     // The real engine, with the first rerank held until the test lets it go.
-    const held: Reranker = {
+    const held: Reranker = fakeReranker({
       info: () => server.reranker.info(),
       dispose: async () => undefined,
       rerank: async (request, options) => {
@@ -346,7 +347,7 @@ describe('the cap on pending reranks', () => {
         await gate;
         return server.reranker.rerank(request, options);
       },
-    };
+    });
     const served = await serveApp(createServerApp({ reranker: held, limits: { maxPending: 1 } }));
     try {
       const first = post(served.url, HOSTED_EXAMPLE);

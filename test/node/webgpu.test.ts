@@ -19,6 +19,7 @@ import { generateStandinModel } from '../../tools/standin/index.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
 import { startServer } from '../../src/server/node-server.js';
 import { runCli } from '../support/cli.js';
+import { scoreOf } from '../support/scores.js';
 
 const HOW_TO_GET_AN_ADAPTER =
   'Install a Vulkan driver with shaderFloat16 — on Debian bookworm, Mesa 25 from backports: ' +
@@ -52,7 +53,7 @@ const request: RerankRequest = { ...HOSTED_EXAMPLE, documents };
 
 function scoresByIndex(response: RerankResponse): number[] {
   const scores: number[] = [];
-  for (const result of response.results) scores[result.index] = result.relevance_score;
+  for (const result of response.results) scores[result.index] = scoreOf(result);
   return scores;
 }
 

@@ -226,6 +226,7 @@ const EDGE_SAFE_SERVER = [
   'src/server/auth.ts',
   'src/server/auth-failures.ts',
   'src/server/key-gate.ts',
+  'src/server/event-stream.ts',
   'src/server/key-limits.ts',
   'src/server/limits-store.ts',
   'src/server/readiness.ts',

@@ -3,6 +3,7 @@ import { RerankError } from '../../src/core/errors.js';
 import { chooseMode, createFallbackReranker, type RerankMode, type SwitchEvent } from '../../src/remote/fallback-policy.js';
 import type { Backend, RerankResponse } from '../../src/core/contract.js';
 import type { Reranker } from '../../src/core/reranker.js';
+import { fakeReranker } from '../support/scores.js';
 
 const REQUEST = { model: 'BAAI/bge-reranker-v2-m3', query: 'q', documents: ['a'] };
 
@@ -50,7 +51,7 @@ function scripted(backend: Backend, failures: (RerankError | undefined)[] = []):
     info: async () => ({ backend, dtype: null, state: 'ready' as const, models: [REQUEST.model] }),
     dispose: async () => void (stub.disposed = true),
   };
-  return stub;
+  return Object.assign(stub, fakeReranker(stub));
 }
 
 describe('createFallbackReranker', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankResults, sigmoid } from '../../src/core/ranking.js';
+import { rankPartial, rankResults, sigmoid } from '../../src/core/ranking.js';
 
 const request = { model: 'm', query: 'q', documents: ['zero', 'one', 'two', 'three'] };
 
@@ -39,5 +39,26 @@ describe('rankResults', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       expect(() => rankResults([0.2, bad, 0.5, 0.1], request)).toThrowError(expect.objectContaining({ status: 500, code: 'non_finite_score' }));
     }
+  });
+
+  it('puts documents a budget left unscored last, in their given order, without a score; top_n counts them', () => {
+    const results = rankResults([0.2, Number.NaN, 0.5, Number.NaN], { ...request, return_documents: true }, [1, 3]);
+    expect(results).toEqual([
+      { index: 2, relevance_score: 0.5, document: { text: 'two' } },
+      { index: 0, relevance_score: 0.2, document: { text: 'zero' } },
+      { index: 1, document: { text: 'one' } },
+      { index: 3, document: { text: 'three' } },
+    ]);
+    expect(rankResults([0.2, Number.NaN, 0.5, Number.NaN], { ...request, top_n: 3 }, [1, 3]).map((r) => r.index)).toEqual([2, 0, 1]);
+  });
+});
+
+describe('rankPartial', () => {
+  it('ranks only the documents scored so far, cut to top_n, without texts', () => {
+    const scores = [0.2, -Infinity, 0.9, 0.5];
+    expect(rankPartial(scores, [0, 2, 3], { ...request, return_documents: true, top_n: 2 })).toEqual([
+      { index: 2, relevance_score: 0.9 },
+      { index: 3, relevance_score: 0.5 },
+    ]);
   });
 });

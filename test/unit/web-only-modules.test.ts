@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
  * Packages these modules may use: each runs on Web APIs alone. zod-openapi turns the zod schemas
  * into `/openapi.json`; the framework adapters import their framework (an optional peer).
  */
-const WEB_PACKAGES = new Set(['hono', 'hono/cors', 'zod', 'zod-openapi', '@langchain/core/retrievers/document_compressors', '@llamaindex/core/schema']);
+const WEB_PACKAGES = new Set(['hono', 'hono/cors', 'hono/streaming', 'zod', 'zod-openapi', '@langchain/core/retrievers/document_compressors', '@llamaindex/core/schema']);
 const NODE_BUILTINS = new Set(builtinModules);
 
 /** Every bare specifier the module graph from `entry` imports at runtime (type-only imports erased). */

@@ -4,6 +4,7 @@
  * (`id`, `results`, `meta`) with no `document` texts.
  */
 import { z } from 'zod';
+import { isScored } from '../../core/ranking.js';
 import { checkRequestSize, rerankErrorFromIssue, rerankRequestSchema, validateRerankRequest } from '../../core/contract.js';
 import type { Dialect, DialectContext, DialectRequest } from './dialect.js';
 import { hostedErrorBody, hostedErrorSchema } from './hosted-error.js';
@@ -40,7 +41,7 @@ function read(body: unknown, context: DialectContext): DialectRequest {
     request,
     render: (response, { requestId, windows }): z.infer<typeof cohereV2ResponseSchema> => ({
       id: requestId,
-      results: response.results.map(({ index, relevance_score }) => ({ index, relevance_score })),
+      results: response.results.filter(isScored).map(({ index, relevance_score }) => ({ index, relevance_score })),
       meta: {
         api_version: { version: '2' },
         billed_units: { search_units: searchUnits(windows) },

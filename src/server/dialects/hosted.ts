@@ -24,6 +24,8 @@ const metaSchema = z.object({
   backend: z.enum(['webgpu', 'wasm', 'cpu', 'remote']).optional(),
   dtype: z.string().optional(),
   warnings: z.array(z.string()).optional().meta({ description: 'Sentences to show next to the results, e.g. that the model is a random-weight stand-in.' }),
+  cached: z.number().int().optional().meta({ description: 'webrerank: documents whose score came from the score cache (absent when none).' }),
+  unscored: z.array(z.number().int()).optional().meta({ description: 'webrerank, with budget_ms: the documents the budget left unscored, in their given order.' }),
   api_version: z.object({ version: z.string() }),
   billed_units: z.object({ search_units: z.number().int() }),
 });
@@ -34,7 +36,7 @@ export const hostedResponseSchema = z
     results: z.array(
       z.object({
         index: z.number().int().nonnegative(),
-        relevance_score: z.number(),
+        relevance_score: z.number().optional().meta({ description: 'Absent only for a document that budget_ms left unscored.' }),
         document: z.union([z.object({ text: z.string() }), objectDocument]).optional(),
       }),
     ),

@@ -11,6 +11,7 @@
  * "Left"` is refused with 422, since the engine keeps a document's beginning).
  */
 import { z } from 'zod';
+import { isScored } from '../../core/ranking.js';
 import { RerankError } from '../../core/errors.js';
 import { checkRequestSize, validateRerankRequest } from '../../core/contract.js';
 import type { Dialect, DialectContext, DialectRequest } from './dialect.js';
@@ -63,7 +64,7 @@ function read(body: unknown, context: DialectContext): DialectRequest {
   return {
     request,
     render: (response): z.infer<typeof teiResponseSchema> =>
-      response.results.map(({ index, relevance_score }) => ({
+      response.results.filter(isScored).map(({ index, relevance_score }) => ({
         index,
         ...(returnText ? { text: texts[index] as string } : {}),
         score: raw ? logit(relevance_score) : relevance_score,

@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { createReranker as createNodeReranker } from '../../../src/node.js';
 import type { RerankRequest, RerankResponse } from '../../../src/core/contract.js';
+import { scoreOf } from '../../support/scores.js';
 
 /** Node's answer on onnxruntime-web's WASM backend — the browser's own kernels — to compare a page's with. */
 export async function nodeWasmAnswer(modelPath: string, request: RerankRequest, dtype: 'fp32' | 'q8'): Promise<RerankResponse> {
@@ -20,9 +21,9 @@ export const SCORE_TOLERANCE = 1e-3;
 
 /** The largest |Δscore| between two responses to the same request, per document index. */
 export function maxScoreDelta(a: RerankResponse, b: RerankResponse): number {
-  const other = new Map(b.results.map((result) => [result.index, result.relevance_score]));
+  const other = new Map(b.results.map((result) => [result.index, scoreOf(result)]));
   expect(other.size).toBe(a.results.length);
-  return Math.max(...a.results.map((result) => Math.abs(result.relevance_score - (other.get(result.index) as number))));
+  return Math.max(...a.results.map((result) => Math.abs(scoreOf(result) - (other.get(result.index) as number))));
 }
 
 /**
@@ -38,7 +39,7 @@ export function expectSameRanking(actual: RerankResponse, expected: RerankRespon
     for (let j = i + 1; j < ranked.length; j++) {
       const higher = ranked[i] as RerankResponse['results'][number];
       const lower = ranked[j] as RerankResponse['results'][number];
-      if (higher.relevance_score - lower.relevance_score > 2 * SCORE_TOLERANCE) {
+      if (scoreOf(higher) - scoreOf(lower) > 2 * SCORE_TOLERANCE) {
         expect(position.get(higher.index) as number, `document ${higher.index} before ${lower.index}`).toBeLessThan(position.get(lower.index) as number);
       }
     }

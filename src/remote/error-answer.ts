@@ -1,16 +1,13 @@
 /**
- * What a non-2xx answer of a rerank server means: the typed error (with the server's own code and
- * message where it gives them), whether trying again may help, and how long the server asked to wait.
+ * What a remote server's failure becomes: a typed error with the upstream's status, its error code
+ * when it is one of ours, its message when it has one, and whether a retry may help.
  */
 import { RerankError, STATUS_OF_CODE, type RerankErrorCode } from '../core/errors.js';
+import type { RerankResponse } from '../core/contract.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
 
-/** A refused attempt: the error to raise, whether to retry, and the server's `Retry-After`. */
-export interface FailedAnswer {
-  error: RerankError;
-  retryable: boolean;
-  retryAfterMs?: number;
-}
+/** What one attempt came to: an answer, or an error and whether trying again may help. */
+export type AttemptOutcome = { response: RerankResponse } | { error: RerankError; retryable: boolean; retryAfterMs?: number };
 
 /** Code for an error status when the body names none we know. Others: 4xx → invalid_request, 5xx → internal_error. */
 const CODE_OF_STATUS: Readonly<Record<number, RerankErrorCode>> = {
@@ -31,7 +28,7 @@ const CODE_OF_STATUS: Readonly<Record<number, RerankErrorCode>> = {
  * The typed error for a non-2xx answer, keeping the upstream's status, its error code when it is
  * one of ours, its message when it has one, and its `Retry-After`.
  */
-export function errorFromAnswer(status: number, headers: Headers, text: string, origin: string): FailedAnswer {
+export function errorFromAnswer(status: number, headers: Headers, text: string, origin: string): AttemptOutcome {
   const { code: upstreamCode, message } = readErrorBody(text);
   const code =
     upstreamCode !== undefined && upstreamCode in STATUS_OF_CODE
@@ -68,4 +65,14 @@ function readErrorBody(text: string): { code?: string; message?: string } {
     ...(code !== undefined ? { code } : {}),
     ...(message !== undefined ? { message: message.slice(0, MAX_MESSAGE_LENGTH) } : {}),
   };
+}
+
+/** The status an `error` event's body names (ours: `{error: {status}}`), else 500. */
+export function errorStatusOf(data: string): number {
+  try {
+    const status = (JSON.parse(data) as { error?: { status?: unknown } }).error?.status;
+    return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+  } catch {
+    return 500;
+  }
 }
