@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import type { RerankRequest } from '../../src/core/contract.js';
 import type { RerankStreamItem } from '../../src/core/reranker.js';
 import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
@@ -151,7 +152,8 @@ describe('the remote client against webrerank serve', () => {
     const { scored: _scored, total: _total, done, ...final } = items.at(-1) as RerankStreamItem & { done: true };
     expect(done).toBe(true);
     expect(final).toEqual(await remote.rerank(body));
-    expect(final.meta).toEqual({ backend: 'remote' });
+    // The stand-in says so through the server; nothing else is added to the meta.
+    expect(final.meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING] });
   });
 
   it('ends the stream with an AbortError when the caller aborts', async () => {
@@ -167,7 +169,7 @@ describe('the remote client against webrerank serve', () => {
   it('passes on meta.cached and meta.unscored from the server', async () => {
     const remote = createRemoteReranker({ baseUrl: cachingServer.url });
     await remote.rerank(body);
-    expect((await remote.rerank(body)).meta).toEqual({ backend: 'remote', cached: documents.length });
-    expect((await remote.rerank({ ...body, budget_ms: 0 })).meta).toEqual({ backend: 'remote', cached: documents.length, unscored: [] });
+    expect((await remote.rerank(body)).meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING], cached: documents.length });
+    expect((await remote.rerank({ ...body, budget_ms: 0 })).meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING], cached: documents.length, unscored: [] });
   });
 });
