@@ -17,7 +17,7 @@ export interface BatchingOptions {
 /**
  * Default padded-token budget per backend. On CPUs small batches win: a 512-token batch's
  * activations stay in cache, and fewer rows share one padded width; on WASM and natively 512 beat
- * 2048 and larger budgets, with identical fp32 scores (the budget sweep: README "Performance",
+ * 2048 and larger budgets, with identical fp32 scores (the budget sweep: docs/performance.md,
  * figures in bench/results/). A GPU wants wide batches to fill its cores, so WebGPU keeps 2048.
  */
 export const DEFAULT_TOKEN_BUDGET: Readonly<Record<LocalBackend, number>> = { wasm: 512, cpu: 512, webgpu: 2048 };

@@ -3,7 +3,7 @@
  *
  * transformers.js hands Unigram the whole pre-tokenized text ("▁the▁cat▁sat") and runs its Viterbi
  * search over all of it, every time: with a 250k vocabulary that costs as much as a small model's
- * inference (figures: README "Performance", bench/results/). The Rust tokenizers library (what FlagReranker runs)
+ * inference (figures: docs/performance.md, bench/results/). The Rust tokenizers library (what FlagReranker runs)
  * splits at each "▁" when the Metaspace pre-tokenizer says `split: true`, searches word by word,
  * and caches words. Text repeats its words, so this module does the same.
  *
@@ -27,7 +27,7 @@ const WORD_START = '\u2581';
  * Words per cache generation; at most twice this many are held (~250 bytes each: ~2 MB). A rerank
  * rarely has more than a few thousand distinct words, and a common word, seen again within 4,096
  * new ones, stays through every turnover. The single 50,000-word map this replaces grew the heap by
- * ~12 MB before it was emptied — 5 % of a small server's memory (README: "Fuzzing").
+ * ~12 MB before it was emptied — 5 % of a small server's memory (docs/limits.md: "Fuzzing").
  */
 const WORDS_PER_GENERATION = 4_096;
 /** Longer "words" (URLs, base64) rarely repeat and would only fill the cache. */

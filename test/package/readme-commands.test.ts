@@ -1,17 +1,18 @@
 /**
- * Every README block marked runnable runs as written, in order, from a fresh clone of this
- * repository — `npm ci && npm start` first — with no network (a network namespace of its own, so
+ * Every block marked runnable in README.md and docs/*.md runs as written, in order (the README,
+ * then the pages in alphabetical order), from a fresh clone of this repository — `npm ci && npm
+ * start` first — with no network (a network namespace of its own, so
  * nothing can be downloaded and the fixed ports can't collide with anything else on the machine).
  * npm takes every package from its cache, which `npm ci` of this repository filled.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../tools/harness/servers.js';
-import { driverScript, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
+import { blockPlace, driverScript, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
 
 const run = promisify(execFile);
 /** Longest wait for a `serves=` block (the first one includes `npm ci`). */
@@ -25,7 +26,9 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'webrerank-readme-'));
   clone = join(work, 'webrerank');
   await run('git', ['clone', '--quiet', REPO_ROOT, clone]);
-  blocks = runnableBlocks(await readFile(join(clone, 'README.md'), 'utf8'));
+  const pages = (await readdir(join(clone, 'docs'))).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`);
+  blocks = [];
+  for (const file of ['README.md', ...pages]) blocks.push(...runnableBlocks(await readFile(join(clone, file), 'utf8'), file));
   const blockDir = join(work, 'blocks');
   await mkdir(blockDir);
   await Promise.all(blocks.map((block, index) => writeFile(join(blockDir, `${index}.sh`), block.code)));
@@ -36,9 +39,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-describe('the README, from a fresh clone', () => {
+describe('the README and docs/, from a fresh clone', () => {
   it('marks the set-up, the CLI and the server examples as runnable', () => {
     const codes = blocks.map((block) => block.code);
+    expect(blocks[0]?.file).toBe('README.md');
     expect(codes[0]).toMatch(/^# set up[^\n]*\nnpm ci && npm start\n$/);
     expect(blocks[0]?.serves).toEqual({ port: 5173 });
     expect(codes.some((code) => code.includes('npx webrerank rank --model-path ./models/bge-reranker-v2-m3 --jsonl'))).toBe(true);
@@ -57,7 +61,7 @@ describe('the README, from a fresh clone', () => {
       (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
     );
     const markers = result.stdout.split('\n').filter((line) => line.startsWith('@@ block'));
-    expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${block.line} ok`));
+    expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${blockPlace(block)} ok`));
     expect(result.code).toBe(0);
     // The examples answered for real: the stand-in ranked, and the batch wrote one line per request.
     const responses = (await readFile(join(clone, 'responses.jsonl'), 'utf8')).trimEnd().split('\n');
