@@ -20,9 +20,13 @@ export interface ServeProcess {
 
 const CLI_SOURCE = resolve('src/cli.ts');
 
+/** How to start the `webrerank` command: from source by default, or an installed one (`[node, cli.js]`). */
+const FROM_SOURCE = [process.execPath, '--import', 'tsx', CLI_SOURCE];
+
 /** Starts `webrerank serve ARGS` and resolves once it is listening (the model may still be loading). */
-export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, 'serve', ...args], {
+export function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = FROM_SOURCE): Promise<ServeProcess> {
+  const [program, ...before] = command as [string, ...string[]];
+  const child = spawn(program, [...before, 'serve', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
