@@ -44,13 +44,19 @@ export function runnableBlocks(markdown: string, file: string): ShellBlock[] {
 }
 
 /**
- * The README's steps for installing webrerank into an app: the one block opened with ` ```sh app `.
- * They run in the app's folder, with the packed tarball where the README says a checkout leaves it.
+ * Steps a reader runs in their own app's folder: the blocks of `markdown` (the contents of `file`)
+ * opened with ` ```sh app `. The README's install steps are one such block (with the packed tarball
+ * where the README says a checkout leaves it); docs/frameworks.md has one per framework.
  */
+export function appBlocks(markdown: string, file: string): string[] {
+  return shellBlocks(markdown, file, 'app').map((block) => block.code);
+}
+
+/** The README's install steps: its one ` ```sh app ` block. */
 export function appInstallBlock(readme: string): string {
-  const blocks = shellBlocks(readme, 'README.md', 'app');
+  const blocks = appBlocks(readme, 'README.md');
   if (blocks.length !== 1) throw new Error(`README.md has ${blocks.length} \`\`\`sh app blocks; the install steps are one`);
-  return (blocks[0] as { code: string }).code;
+  return blocks[0] as string;
 }
 
 /** Where a block is, as its marker names it: `README.md:27`. */
