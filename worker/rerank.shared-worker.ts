@@ -16,7 +16,7 @@ interface ConnectEvent extends MessageEvent {
 const scope = globalThis as unknown as { close(): void; navigator: { locks?: LockManager }; addEventListener(type: 'connect', listener: (event: ConnectEvent) => void): void };
 
 // As in the dedicated worker: a WASM thread started from this module must not serve tabs. (A
-// SharedWorker is never cross-origin isolated, so the runtime starts none here; see the README.)
+// SharedWorker is never cross-origin isolated, so the runtime starts none here; see docs/browser.md.)
 if (!isRuntimeThread()) {
   registerErrorTransfer();
   // The last tab gone: the engine is disposed; closing ends the worker, and with it the model's memory.

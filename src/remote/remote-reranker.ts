@@ -25,7 +25,7 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 export interface RemoteRerankerOptions {
   /** The server's base URL, e.g. `https://api.apertis.ai` or `http://127.0.0.1:8080`. */
   baseUrl: string;
-  /** Sent as `Authorization: Bearer <apiKey>`. Never put a provider key in a browser: see the README. */
+  /** Sent as `Authorization: Bearer <apiKey>`. Never put a provider key in a browser: see docs/server.md. */
   apiKey?: string;
   /** `rerank` (default): `POST {baseUrl}/v1/rerank`. `tei`: Text Embeddings Inference's `POST {baseUrl}/rerank`. */
   protocol?: RemoteProtocol;

@@ -131,7 +131,7 @@ describe('the full-size q8 model in Chromium', () => {
 
     const warmPeak = rendererMib('VmHWM');
     console.log(`full-size q8 (${fileMib.toFixed(0)} MiB): cold load ${(cold.loadMs / 1000).toFixed(1)} s, warm load (cache) ${(warm.loadMs / 1000).toFixed(1)} s; renderer MiB: page open ${startMib}, peak cold ${coldPeak}, after closing the page ${afterMib}, peak warm ${warmPeak}`);
-    // The issue's target is 2.5x: measured 2.26-2.34x here (README, "Where the memory goes"): the
+    // The issue's target is 2.5x: measured 2.26-2.34x here (docs/performance.md, "The full-size model"): the
     // weights once in WASM, read from the cache on demand, never the whole file in JS. Holding the
     // file in JS while the session is built measured 2.8-3.1x (3.04x in CI, which reads ~0.25x
     // above this machine); the bound sits between the two with that margin, so a return to the

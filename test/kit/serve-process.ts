@@ -24,10 +24,14 @@ export interface ServeProcess {
 const CLI_SOURCE = resolve('src/cli.ts');
 const CLI_BUILT = resolve('dist/src/cli.js');
 
+/** How to start the `webrerank` command: from source by default, or an installed one (`[node, cli.js]`). */
+const FROM_SOURCE = [process.execPath, '--import', 'tsx', CLI_SOURCE];
+
 /** Starts `webrerank serve ARGS` and resolves once it is listening (the model may still be loading). */
-export function startServeProcess(args: string[], env: Record<string, string> = {}, options: { built?: boolean; cwd?: string } = {}): Promise<ServeProcess> {
-  const cli = options.built ? [CLI_BUILT] : ['--import', 'tsx', CLI_SOURCE];
-  const child = spawn(process.execPath, [...cli, 'serve', ...args], {
+export function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, options: { built?: boolean; cwd?: string; command?: string[] } = {}): Promise<ServeProcess> {
+  const command = options.command ?? (options.built ? [process.execPath, CLI_BUILT] : FROM_SOURCE);
+  const [program, ...before] = command as [string, ...string[]];
+  const child = spawn(program, [...before, 'serve', ...args], {
     env: { ...process.env, ...env },
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],

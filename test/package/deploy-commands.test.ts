@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../kit/servers.js';
-import { driverScript, runDriverOffline, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
+import { blockPlace, driverScript, runDriverOffline, runnableBlocks, type ShellBlock } from './support/readme-blocks.js';
 
 const SERVE_WAIT_SECONDS = 120;
 
@@ -20,12 +20,12 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'webrerank-deploy-'));
   folder = join(work, 'site');
   await mkdir(join(folder, 'models'), { recursive: true });
-  await symlink(inject('tinyModelDir'), join(folder, 'models', 'bge-reranker-v2-m3'));
+  await symlink(inject('tinyModelDir'), join(folder, 'models', 'reranker'));
   const bin = join(work, 'bin');
   await mkdir(bin);
   await writeFile(join(bin, 'webrerank'), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'dist/src/cli.js')}" "$@"\n`);
   await chmod(join(bin, 'webrerank'), 0o755);
-  blocks = runnableBlocks(await readFile(join(REPO_ROOT, 'docs/deploy.md'), 'utf8'));
+  blocks = runnableBlocks(await readFile(join(REPO_ROOT, 'docs/deploy.md'), 'utf8'), 'docs/deploy.md');
   await mkdir(join(work, 'blocks'));
   await Promise.all(blocks.map((block, index) => writeFile(join(work, 'blocks', `${index}.sh`), block.code)));
   await writeFile(join(work, 'driver.sh'), driverScript(blocks, SERVE_WAIT_SECONDS));
@@ -49,7 +49,7 @@ describe('docs/deploy.md', () => {
     expect(blocks.filter((block) => block.serves).map((block) => block.serves?.port)).toEqual([8081, 8082, 8083]);
     const result = await runDriverOffline('SITE', { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}`, SITE: folder, WORK: work, BLOCKS: join(work, 'blocks') }, 300_000);
     const markers = result.stdout.split('\n').filter((line) => line.startsWith('@@ block'));
-    expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${block.line} ok`));
+    expect(markers, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`).toEqual(blocks.map((block) => `@@ block ${blockPlace(block)} ok`));
     expect(result.code).toBe(0);
     // The usage block's answer: three reranks of two documents, made on three replicas, counted once each.
     const usage = JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{"key":"search-team"')) as string) as { total: { requests: number; documents: number } };

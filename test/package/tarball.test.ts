@@ -180,7 +180,7 @@ describe('Node projects with the tarball installed', () => {
     expect(response).toEqual(nodeResponse);
   });
 
-  it("ranks from a CommonJS project with require('webrerank') (Node ≥ 20.19 loads ES modules through require)", async () => {
+  it("ranks from a CommonJS project with require('webrerank') (Node's require() loads ES modules)", async () => {
     const { code, stdout, stderr } = await runIn(join(consumers.dir, 'cjs'), process.execPath, ['index.js', modelDir, JSON.stringify(HOSTED_EXAMPLE)]);
     expect(code, stderr).toBe(0);
     const { resolved, response } = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { resolved: string; response: RerankResponse };

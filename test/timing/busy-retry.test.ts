@@ -53,7 +53,7 @@ describe('503 server_busy under a burst of cohere-ai calls', () => {
   it('lets more of 300 concurrent calls succeed with the queue-derived Retry-After than with a fixed 1 s', async () => {
     const fixed = await burst(['--busy-retry-after', '1']);
     const derived = await burst([]);
-    // The measurement, for the record.
+    // The measurement, for the record (docs/server.md describes it).
     console.log(
       `succeeded of ${CALLS}: fixed Retry-After 1 s → ${fixed.succeeded} (${fixed.seconds.toFixed(1)} s); ` +
         `queue-derived → ${derived.succeeded} (${derived.seconds.toFixed(1)} s, Retry-After ${Math.min(...derived.retryAfters)}–${Math.max(...derived.retryAfters)} s)`,

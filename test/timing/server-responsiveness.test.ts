@@ -4,7 +4,7 @@
  * request through between the big one's batches, and stops working for a client that went away.
  *
  * `webrerank serve` runs at its defaults: 512-token pairs, the model in its worker thread (a batch
- * run on the main thread would hold the loop for its duration: README "Input of any size"). The
+ * run on the main thread would hold the loop for its duration: docs/limits.md). The
  * disconnect test runs the engine in-process, where its work can be counted, at 128-token pairs so
  * that scoring takes seconds, not a minute. The file runs in the `timing` project, after the
  * others and alone.

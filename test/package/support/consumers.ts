@@ -95,9 +95,9 @@ export async function linkTool(consumers: Consumers, name: string): Promise<void
 }
 
 /** Runs `command` in `cwd`; resolves with stdout, stderr and the exit code (never rejects on a non-zero exit). */
-export async function runIn(cwd: string, command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runIn(cwd: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024, ...(env ? { env } : {}) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -1,5 +1,5 @@
 /**
- * The README's runnable shell blocks, and a bash script that runs them in order.
+ * The runnable shell blocks of the README and docs/, and a bash script that runs them in order.
  *
  * A block opened with ` ```sh runnable ` runs to completion and must exit 0. One opened with
  * ` ```sh runnable serves=PORT ` starts something that keeps running (a dev server, `webrerank
@@ -11,18 +11,30 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 export interface ShellBlock {
+  /** The Markdown file, relative to the repository root, for messages. */
+  file: string;
   /** 1-based line of the opening fence, for messages. */
   line: number;
   code: string;
   serves?: { port: number; ready?: string };
 }
 
-/** The runnable blocks of `markdown`, in order. */
-export function runnableBlocks(markdown: string): ShellBlock[] {
+/** The blocks of `markdown` (the contents of `file`) opened with ` ```sh KIND `, in order. */
+function shellBlocks(markdown: string, file: string, kind: string) {
+  return [...markdown.matchAll(new RegExp(`^\`\`\`sh ${kind}([^\\n]*)\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((match) => ({
+    file,
+    line: markdown.slice(0, match.index).split('\n').length,
+    attributes: match[1] as string,
+    code: match[2] as string,
+  }));
+}
+
+/** The runnable blocks of `markdown` (the contents of `file`), in order. */
+export function runnableBlocks(markdown: string, file: string): ShellBlock[] {
   const blocks: ShellBlock[] = [];
-  for (const match of markdown.matchAll(/^```sh runnable([^\n]*)\n([\s\S]*?)^```$/gm)) {
-    const attributes = new Map([...(match[1] as string).matchAll(/(\w+)=(\S+)/g)].map((attribute) => [attribute[1] as string, attribute[2] as string]));
-    const block: ShellBlock = { line: markdown.slice(0, match.index).split('\n').length, code: match[2] as string };
+  for (const match of shellBlocks(markdown, file, 'runnable')) {
+    const attributes = new Map([...match.attributes.matchAll(/(\w+)=(\S+)/g)].map((attribute) => [attribute[1] as string, attribute[2] as string]));
+    const block: ShellBlock = { file, line: match.line, code: match.code };
     const port = attributes.get('serves');
     if (port !== undefined) {
       const ready = attributes.get('ready');
@@ -33,7 +45,26 @@ export function runnableBlocks(markdown: string): ShellBlock[] {
   return blocks;
 }
 
-/** Bash that runs `blocks` in order, printing `@@ block LINE ok|failed` markers; exits non-zero at the first failure. */
+/**
+ * Steps a reader runs in their own app's folder: the blocks of `markdown` (the contents of `file`)
+ * opened with ` ```sh app `. The README's install steps are one such block (with the packed tarball
+ * where the README says a checkout leaves it); docs/frameworks.md has one per framework.
+ */
+export function appBlocks(markdown: string, file: string): string[] {
+  return shellBlocks(markdown, file, 'app').map((block) => block.code);
+}
+
+/** The README's install steps: its one ` ```sh app ` block. */
+export function appInstallBlock(readme: string): string {
+  const blocks = appBlocks(readme, 'README.md');
+  if (blocks.length !== 1) throw new Error(`README.md has ${blocks.length} \`\`\`sh app blocks; the install steps are one`);
+  return blocks[0] as string;
+}
+
+/** Where a block is, as its marker names it: `README.md:27`. */
+export const blockPlace = (block: ShellBlock) => `${block.file}:${block.line}`;
+
+/** Bash that runs `blocks` in order, printing `@@ block FILE:LINE ok|failed` markers; exits non-zero at the first failure. */
 export function driverScript(blocks: ShellBlock[], waitSeconds: number): string {
   const lines = [
     'set -uo pipefail',
@@ -47,7 +78,7 @@ export function driverScript(blocks: ShellBlock[], waitSeconds: number): string 
   blocks.forEach((block, index) => {
     const file = `"$BLOCKS/${index}.sh"`;
     if (!block.serves) {
-      lines.push(`bash -euo pipefail ${file} || { mark "${block.line} failed"; exit 1; }`, `mark "${block.line} ok"`);
+      lines.push(`bash -euo pipefail ${file} || { mark "${blockPlace(block)} failed"; exit 1; }`, `mark "${blockPlace(block)} ok"`);
       return;
     }
     const { port, ready } = block.serves;
@@ -55,8 +86,8 @@ export function driverScript(blocks: ShellBlock[], waitSeconds: number): string 
     lines.push(
       `setsid bash -euo pipefail ${file} & servers+=($!)`,
       `for i in $(seq ${waitSeconds * 2}); do ${probe} && break; kill -0 $! 2>/dev/null || break; sleep 0.5; done`,
-      `${probe} || { mark "${block.line} failed: nothing answered on port ${port}${ready ?? ''}"; exit 1; }`,
-      `mark "${block.line} ok"`,
+      `${probe} || { mark "${blockPlace(block)} failed: nothing answered on port ${port}${ready ?? ''}"; exit 1; }`,
+      `mark "${blockPlace(block)} ok"`,
     );
   });
   return `${lines.join('\n')}\n`;
