@@ -17,6 +17,7 @@ export type RerankErrorCode =
   | 'invalid_max_chunks_per_doc'
   | 'invalid_max_tokens_per_doc'
   | 'too_many_documents'
+  | 'query_too_long'
   | 'unknown_model'
   // 401 / 402 / 429: who is asking and how much
   | 'unauthorized'
@@ -53,6 +54,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   invalid_max_chunks_per_doc: 400,
   invalid_max_tokens_per_doc: 400,
   too_many_documents: 400,
+  query_too_long: 400,
   unknown_model: 400,
   unauthorized: 401,
   quota_exceeded: 402,
