@@ -33,8 +33,8 @@ export class PrecompiledCharsmap {
   private readonly key = new Uint8Array(KEY_CAPACITY);
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private readonly clusters = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  /** Per plain BMP character (see {@link isPlain}): its replacement, null when kept, undefined when not looked up yet. */
-  private readonly plainReplacements: (string | null | undefined)[] = [];
+  /** Per plain character (see {@link plainWidth}) looked up so far: its replacement, null when kept. */
+  private readonly plainReplacements = new Map<number, string | null>();
   private readonly clusterReplacements = new Map<string, string>();
 
   /** Reads a charsmap's bytes; throws when they are not one. */
@@ -64,21 +64,27 @@ export class PrecompiledCharsmap {
     // Start of the run of characters the rules leave as they are, copied in one slice.
     let keptFrom = 0;
     let index = 0;
+    let width = plainWidth(text, 0);
     while (index < text.length) {
-      const code = text.charCodeAt(index);
       // `index` is always a cluster boundary; a plain character followed by another (or by the end)
       // is a cluster alone, so most text needs no segmenter.
-      if (isPlain(code) && (index + 1 === text.length || isPlain(text.charCodeAt(index + 1)))) {
-        const replacement = this.mapPlain(code);
-        if (replacement !== null) {
-          parts.push(text.slice(keptFrom, index), replacement);
-          keptFrom = index + 1;
+      if (width > 0) {
+        const after = index + width;
+        const nextWidth = after < text.length ? plainWidth(text, after) : 1;
+        if (nextWidth > 0) {
+          const replacement = this.mapPlain(text, index, width);
+          if (replacement !== null) {
+            parts.push(text.slice(keptFrom, index), replacement);
+            keptFrom = after;
+          }
+          index = after;
+          width = nextWidth;
+          continue;
         }
-        index++;
-        continue;
       }
       parts.push(text.slice(keptFrom, index));
       keptFrom = index = this.mapClustersFrom(text, index, parts);
+      width = plainWidth(text, index);
     }
     parts.push(text.slice(keptFrom));
     return parts.join('');
@@ -100,13 +106,14 @@ export class PrecompiledCharsmap {
     return start + last.index + last.segment.length;
   }
 
-  /** The replacement of a plain character, or null when the rules keep it. */
-  private mapPlain(code: number): string | null {
-    let replacement = this.plainReplacements[code];
+  /** The replacement of the plain character of `width` code units at `index`, or null when the rules keep it. */
+  private mapPlain(text: string, index: number, width: number): string | null {
+    const point = width === 1 ? text.charCodeAt(index) : (text.codePointAt(index) as number);
+    let replacement = this.plainReplacements.get(point);
     if (replacement === undefined) {
-      const character = String.fromCharCode(code);
+      const character = text.slice(index, index + width);
       replacement = this.lookup(character, utf8Length(character)) ?? null;
-      this.plainReplacements[code] = replacement;
+      this.plainReplacements.set(point, replacement);
     }
     return replacement;
   }
@@ -187,30 +194,55 @@ function unitOffset(unit: number): number {
 /**
  * Characters with a cluster boundary on both sides whenever their neighbour is one of them too:
  * letters, digits, punctuation, symbols and spaces that do not extend or join a cluster, prefix
- * one, take part in emoji or Indic conjunct sequences, or are Hangul jamo (CR is out too: CR LF is
- * one cluster). Hangul syllables are in: one only joins a following jamo, which is not.
+ * one, take part in Indic conjunct sequences, or are Hangul jamo, emoji modifiers or regional
+ * indicators (CR is out too: CR LF is one cluster). Hangul syllables are in: one only joins a
+ * following jamo, which is not. Emoji are in: only a joiner before one makes it join.
  */
-const PLAIN = /^[\p{L}\p{N}\p{P}\p{S}\p{Zs}\p{Cc}]$/u;
-const NOT_PLAIN = /^[\p{Grapheme_Extend}\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u0e33\u0eb3\u0900-\u0dff\u1000-\u11ff\u1780-\u17ff\u1a20-\u1aaf\u1b00-\u1bff\u3130-\u318f\ua960-\ua97f\ua980-\ua9df\ud7b0-\ud7ff\uffa0-\uffdf\r]$/u;
+const PLAIN = /^[\p{L}\p{N}\p{P}\p{S}\p{Zs}\p{Cc}\p{Extended_Pictographic}]$/u;
+const NOT_PLAIN = /^[\p{Grapheme_Extend}\p{Regional_Indicator}\p{Emoji_Modifier}\u0e33\u0eb3\u0900-\u0dff\u1000-\u11ff\u1780-\u17ff\u1a20-\u1aaf\u1b00-\u1bff\u3130-\u318f\ua960-\ua97f\ua980-\ua9df\ud7b0-\ud7ff\uffa0-\uffdf\r]$/u;
 
 /** Plainness of each BMP code unit: 0 not looked up yet, 1 plain, 2 not. */
 const plainness = new Uint8Array(0x10000);
+/** Plainness of astral code points looked up so far. */
+const astralPlainness = new Map<number, boolean>();
 
-function isPlain(code: number): boolean {
-  let known = plainness[code] as number;
-  if (known === 0) {
-    // Surrogates are never plain: astral characters go through the segmenter.
-    const character = String.fromCharCode(code);
-    known = code < 0xd800 || code > 0xdfff ? (PLAIN.test(character) && !NOT_PLAIN.test(character) ? 1 : 2) : 2;
-    plainness[code] = known;
+function isPlainCharacter(character: string): boolean {
+  return PLAIN.test(character) && !NOT_PLAIN.test(character);
+}
+
+/** Code units of the plain character at `index`; 0 when it is not plain (or is a lone surrogate). */
+function plainWidth(text: string, index: number): number {
+  if (index >= text.length) return 0;
+  const code = text.charCodeAt(index);
+  if (code < 0xd800 || code > 0xdfff) {
+    let known = plainness[code] as number;
+    if (known === 0) {
+      known = isPlainCharacter(String.fromCharCode(code)) ? 1 : 2;
+      plainness[code] = known;
+    }
+    return known === 1 ? 1 : 0;
   }
-  return known === 1;
+  const point = text.codePointAt(index) as number;
+  if (point < 0x10000) return 0;
+  let plain = astralPlainness.get(point);
+  if (plain === undefined) {
+    plain = isPlainCharacter(String.fromCodePoint(point));
+    astralPlainness.set(point, plain);
+  }
+  return plain ? 2 : 0;
+}
+
+/** Whether the character ending just before `index` is plain. */
+function plainBefore(text: string, index: number): boolean {
+  const code = text.charCodeAt(index - 1);
+  const start = code >= 0xdc00 && code <= 0xdfff && index >= 2 ? index - 2 : index - 1;
+  return plainWidth(text, start) === index - start;
 }
 
 /** The first index in `from`..`limit` between two plain characters (a certain cluster boundary), or `limit`. */
 function nextPlainBoundary(text: string, from: number, limit: number): number {
   for (let index = from; index < limit; index++) {
-    if (isPlain(text.charCodeAt(index - 1)) && isPlain(text.charCodeAt(index))) return index;
+    if (plainWidth(text, index) > 0 && plainBefore(text, index)) return index;
   }
   return limit;
 }

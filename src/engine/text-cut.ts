@@ -74,12 +74,15 @@ function isWhitespace(text: string, index: number): boolean {
 
 /**
  * Whether the character before `index` is one after which a cluster boundary is certain before any
- * safe starter: ASCII, a CJK ideograph or a Hangul syllable (not a joiner, a prefix mark or a
- * leading jamo, which cluster with what follows).
+ * safe starter: ASCII, a CJK ideograph, a Hangul syllable or an emoji (not a joiner, a prefix mark
+ * or a leading jamo, which cluster with what follows).
  */
 function isPlainBefore(text: string, index: number): boolean {
   const code = text.charCodeAt(index - 1);
-  return (code >= 0x21 && code <= 0x7e) || (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3);
+  if ((code >= 0x21 && code <= 0x7e) || (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3)) return true;
+  // An emoji (the low half of its pair): without a joiner it does not cluster with the next one.
+  const point = code >= 0xdc00 && code <= 0xdfff && index >= 2 ? (text.codePointAt(index - 2) ?? 0) : 0;
+  return point >= 0x1f300 && point <= 0x1faff;
 }
 
 /** Characters of the Unicode Prepend class: they cluster with whatever follows, a space included. */

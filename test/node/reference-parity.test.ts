@@ -143,7 +143,7 @@ describe.each([
     for (const reranker of rerankers.values()) await reranker.dispose();
   });
 
-  it(`equals the reference pipeline's scores within ${tolerance} on a padded-free, pair-by-pair run`, async () => {
+  it(`equals the reference pipeline's scores within ${tolerance}, end to end from the texts`, async () => {
     const model = join(modelPath, 'onnx', dtype === 'fp32' ? 'model.onnx' : 'model_quantized.onnx');
     const requests = SCORED_MAX_LENGTHS.flatMap((maxLength) =>
       [0, 1, 3].map((query) => ({
