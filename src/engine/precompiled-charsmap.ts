@@ -253,12 +253,16 @@ function utf8Length(text: string): number {
     const code = text.charCodeAt(index);
     if (code < 0x80) length += 1;
     else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(index + 1))) {
       length += 4;
       index++;
     } else length += 3;
   }
   return length;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 function writeUtf8(text: string, into: Uint8Array): void {
