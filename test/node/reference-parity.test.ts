@@ -86,7 +86,7 @@ describe('tokenization against Hugging Face tokenizers', () => {
     });
     const report = tally('ids', mismatched, texts.length);
     expect(mismatched, report).toEqual([]);
-  });
+  }, 300_000);
 
   it('builds the same pairs as FlagReranker on the reference tokenizer at every max length, long texts included', () => {
     const mismatched: { family: string; detail: string }[] = [];
@@ -113,7 +113,7 @@ describe('tokenization against Hugging Face tokenizers', () => {
     });
     const report = tally('pairs', mismatched, total);
     expect(mismatched, report).toEqual([]);
-  });
+  }, 300_000);
 
   describe('regression cases', () => {
     const regressionStart = texts.length + QUERIES.length;
