@@ -18,6 +18,7 @@ export type RerankErrorCode =
   | 'invalid_max_tokens_per_doc'
   | 'invalid_budget_ms'
   | 'too_many_documents'
+  | 'query_too_long'
   | 'unknown_model'
   // 401 / 402 / 403 / 429: who is asking and how much
   | 'unauthorized'
@@ -58,6 +59,7 @@ export const STATUS_OF_CODE: Readonly<Record<RerankErrorCode, number>> = Object.
   invalid_max_tokens_per_doc: 400,
   invalid_budget_ms: 400,
   too_many_documents: 400,
+  query_too_long: 400,
   unknown_model: 400,
   unauthorized: 401,
   model_not_allowed: 403,

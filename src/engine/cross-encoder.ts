@@ -11,6 +11,7 @@ import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs
 import { formatBytes, type TransformersProgressEvent } from '../core/progress.js';
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
+import { matchReferenceTokenization } from './reference-tokenization.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
 import { isStandinConfig } from '../core/standin.js';
 
@@ -201,11 +202,12 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     throw new RerankError('model_load_failed', `Model "${entry.id}" has ${numLabels} labels; a reranker needs exactly one relevance logit.`);
   }
 
+  // Text reaches the model as Hugging Face tokenizers (FlagReranker, TEI) would give it.
+  matchReferenceTokenization(tokenizer);
   const template = readPairTemplate(tokenizer);
   // XLM-R's Unigram tokenizer: word by word with a cache, the same tokens much sooner.
   cacheUnigramWords(tokenizer);
-  const inputNames = Object.values(model.sessions ?? {})[0]?.inputNames ?? [];
-  const usesTokenTypes = inputNames.includes('token_type_ids');
+  const usesTokenTypes = (Object.values(model.sessions ?? {})[0]?.inputNames ?? []).includes('token_type_ids');
 
   return {
     backend: runtime.device,
@@ -217,10 +219,7 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     encode: (text, maxTokens) => (maxTokens === undefined ? tokenizer.encode(text, { add_special_tokens: false }) : encodeWithTokenLimit(tokenizer, text, maxTokens)),
     async logits(batch) {
       const dims = [batch.rows, batch.width];
-      const feeds: Record<string, unknown> = {
-        input_ids: new Tensor('int64', batch.inputIds, dims),
-        attention_mask: new Tensor('int64', batch.attentionMask, dims),
-      };
+      const feeds: Record<string, unknown> = { input_ids: new Tensor('int64', batch.inputIds, dims), attention_mask: new Tensor('int64', batch.attentionMask, dims) };
       if (usesTokenTypes) feeds.token_type_ids = new Tensor('int64', batch.tokenTypeIds ?? new BigInt64Array(batch.rows * batch.width), dims);
       let logits: Awaited<ReturnType<SequenceClassifier>>['logits'];
       try {

@@ -1,3 +1,5 @@
+import { RerankError } from '../core/errors.js';
+
 /**
  * Query/document pairs built the FlagReranker way.
  *
@@ -99,7 +101,14 @@ export function documentWindows(
   maxChunks: number,
 ): number[][] {
   const room = limits.maxLength - queryLength - specialTokenCount(template);
-  if (room < 1) throw new Error(`maxLength ${limits.maxLength} leaves no room for a document beside a ${queryLength}-token query.`);
+  if (room < 1) {
+    // FlagReranker would hand the model a pair longer than max_length here; refusing says why.
+    const longest = limits.maxLength - specialTokenCount(template) - 1;
+    throw new RerankError(
+      'query_too_long',
+      `The query is ${queryLength} tokens after its cap, but with maxLength ${limits.maxLength} a pair holds at most ${longest} query tokens (${specialTokenCount(template)} go to special tokens, at least 1 to the document). Shorten the query or raise maxLength.`,
+    );
+  }
   const windows: number[][] = [];
   for (let start = 0; windows.length < maxChunks && (start < documentIds.length || windows.length === 0); start += room) {
     windows.push(documentIds.slice(start, start + room));

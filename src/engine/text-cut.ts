@@ -11,6 +11,9 @@
  *   combines with what precedes it: ASCII, CJK ideographs, Hangul syllables, emoji (unlike
  *   combining marks, Hangul jamo or half-width sound marks, which compose with the character
  *   before them). A space is one too; cutting before the first space of a run keeps runs whole.
+ * - A `Precompiled` charsmap works on whole grapheme clusters, so the cut must also be a cluster
+ *   boundary: the character before it must not be one that clusters with what follows (a joiner,
+ *   a Prepend mark, a leading Hangul jamo).
  * - Whitespace folding (`\s+` → ' ', ` {2,}` → ' '), stripping, lower-casing and accent
  *   removal only look at the characters they change.
  * - No added token (`<mask>`, `</s>`) may straddle the cut.
@@ -54,8 +57,8 @@ export function safeCut(text: string, from: number, addedTokens: readonly string
     if (index - from > SPACE_LOOKAHEAD && inWord !== -1) return inWord;
     const code = text.charCodeAt(index);
     if (isAsciiSpace(code)) {
-      if (!isWhitespace(text, index - 1) && !straddled(text, index, addedTokens)) return index;
-    } else if (inWord === -1 && isSafeStarter(text, index) && !straddled(text, index, addedTokens)) {
+      if (!isWhitespace(text, index - 1) && !isPrepend(text, index - 1) && !straddled(text, index, addedTokens)) return index;
+    } else if (inWord === -1 && isSafeStarter(text, index) && isPlainBefore(text, index) && !straddled(text, index, addedTokens)) {
       inWord = index;
     }
   }
@@ -70,6 +73,30 @@ function isWhitespace(text: string, index: number): boolean {
   return /\s/u.test(text[index] ?? '') || text[index] === '\u2581';
 }
 
+/**
+ * Whether the character before `index` is one after which a cluster boundary is certain before any
+ * safe starter: ASCII, a CJK ideograph, a Hangul syllable or an emoji (not a joiner, a prefix mark
+ * or a leading jamo, which cluster with what follows).
+ */
+function isPlainBefore(text: string, index: number): boolean {
+  const code = text.charCodeAt(index - 1);
+  if ((code >= 0x21 && code <= 0x7e) || (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3)) return true;
+  // An emoji (the low half of its pair): without a joiner it does not cluster with the next one.
+  const point = code >= 0xdc00 && code <= 0xdfff && index >= 2 ? (text.codePointAt(index - 2) ?? 0) : 0;
+  return point >= 0x1f300 && point <= 0x1faff;
+}
+
+/** Characters of the Unicode Prepend class: they cluster with whatever follows, a space included. */
+const PREPEND = /[\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{11f02}]/u;
+
+function isPrepend(text: string, index: number): boolean {
+  const point = text.codePointAt(index);
+  if (point === undefined) return false;
+  // A low surrogate: look at the whole pair.
+  const character = point >= 0xdc00 && point <= 0xdfff && index > 0 ? String.fromCodePoint(text.codePointAt(index - 1) ?? point) : String.fromCodePoint(point);
+  return PREPEND.test(character);
+}
+
 /** A character no normalization joins to the one before it (and not the second half of a pair). */
 function isSafeStarter(text: string, index: number): boolean {
   const code = text.charCodeAt(index);
@@ -77,7 +104,8 @@ function isSafeStarter(text: string, index: number): boolean {
   if (code >= 0x4e00 && code <= 0x9fff) return true; // CJK unified ideographs
   if (code >= 0xac00 && code <= 0xd7a3) return true; // Hangul syllables
   const point = text.codePointAt(index) ?? 0;
-  return point >= 0x1f300 && point <= 0x1faff; // emoji (a high surrogate: the pair stays whole)
+  // Emoji (a high surrogate: the pair stays whole), but not the skin-tone modifiers that extend one.
+  return point >= 0x1f300 && point <= 0x1faff && !(point >= 0x1f3fb && point <= 0x1f3ff);
 }
 
 /**

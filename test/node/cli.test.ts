@@ -49,6 +49,17 @@ describe('webrerank rank', () => {
     expect(JSON.parse(stderr).error).toMatchObject({ status: 400, code: 'invalid_request' });
   });
 
+  it('answers --max-length 16 with a 12-token query by a 400 that names the limit', async () => {
+    const query = 'the cat sat on the mat and the dog sat on the rug and then they slept';
+    const { code, stdout, stderr } = await runCli(['rank', '--model-path', modelPath, '--max-length', '16'], JSON.stringify({ ...HOSTED_EXAMPLE, query, documents: ['a short document'] }));
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    const { error } = JSON.parse(stderr);
+    expect(error).toMatchObject({ status: 400, code: 'query_too_long' });
+    expect(error.message).toContain('12 tokens');
+    expect(error.message).toContain('maxLength 16');
+  });
+
   it('exits 2 with a 503 model_unavailable when the model folder does not exist', async () => {
     const { code, stderr } = await runCli(['rank', '--model-path', '/nonexistent/model'], JSON.stringify(HOSTED_EXAMPLE));
     expect(code).toBe(2);

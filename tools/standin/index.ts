@@ -25,7 +25,7 @@ export type { ModelDimensions, PresetName, StandinDtype } from './model-config.j
 export { presets } from './model-config.js';
 
 /** Bump when the generated files change for the same options, so cached models are rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** The seed used when none is given. */
 export const DEFAULT_SEED = 42;

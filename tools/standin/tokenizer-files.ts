@@ -3,7 +3,16 @@
  * (Unigram model, Metaspace pre-tokenizer, `<s> A </s></s> B </s>` template), so the loading
  * code under test goes through the same paths as with the real bge-reranker-v2-m3 tokenizer.
  */
+import { readFileSync } from 'node:fs';
 import { SPECIAL_TOKENS, WORD_BOUNDARY, buildVocabulary } from './vocabulary.js';
+
+/**
+ * sentencepiece's `nmt_nfkc` rules compiled into a charsmap — what XLM-R's (so
+ * bge-reranker-v2-m3's) `Precompiled` normalizer carries. Written by
+ * tools/reference/nmt-nfkc-charsmap.py with the sentencepiece package; kept as bytes so the
+ * stand-in needs no Python.
+ */
+const NMT_NFKC_CHARSMAP = new URL('./nmt-nfkc-charsmap.bin', import.meta.url);
 
 /** The subset of the HF tokenizers `added_tokens` entry that XLM-R uses. */
 export interface AddedToken {
@@ -46,14 +55,12 @@ export function buildTokenizerJson(vocabSize: number): Record<string, unknown> {
       // XLM-R's mask swallows the space before it.
       addedToken(maskId, SPECIAL_TOKENS.mask.content, true),
     ],
-    // The real tokenizer uses SentencePiece's precompiled charsmap; NFKC plus whitespace
-    // folding is the part of it that matters for English and needs no binary blob.
+    // The real model's normalizer: sentencepiece's charsmap, then runs of spaces folded.
     normalizer: {
       type: 'Sequence',
       normalizers: [
-        { type: 'NFKC' },
-        { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
-        { type: 'Strip', strip_left: true, strip_right: true },
+        { type: 'Precompiled', precompiled_charsmap: readFileSync(NMT_NFKC_CHARSMAP).toString('base64') },
+        { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
       ],
     },
     pre_tokenizer: metaspace,
