@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
@@ -53,7 +54,7 @@ describe('webrerank in Chromium on WebGPU (SwiftShader)', () => {
       },
       { models: MODELS, request: REQUEST },
     );
-    expect(outcome.response.meta).toEqual({ backend: 'webgpu', dtype: 'fp32' });
+    expect(outcome.response.meta).toEqual({ backend: 'webgpu', dtype: 'fp32', warnings: [STANDIN_WARNING] });
     expect(outcome.info.backend).toBe('webgpu');
     expect(outcome.info.fallbacks).toBeUndefined();
     expect(outcome.info.capabilities?.webgpu).toMatchObject({ available: true, isFallbackAdapter: true, shaderF16: false });

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Worker as PlaywrightWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import { createReranker as createNodeReranker } from '../../src/node.js';
 import type { BrowserRerankerOptions } from '../../src/index.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
@@ -85,7 +86,7 @@ async function rerankOnce(target: Page, options: BrowserRerankerOptions, request
 describe('webrerank in Chromium on WASM', () => {
   it('falls back to WASM without a WebGPU adapter and ranks like Node (q8), saying which backend ran', async () => {
     const { loadMs, firstMs, rerankMs, response, info } = await rerankOnce(page, { models: MODELS });
-    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'q8' });
+    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'q8', warnings: [STANDIN_WARNING] });
     expect(info.backend).toBe('wasm');
     expect(info.inWorker).toBe(true);
     expect(info.capabilities?.webgpu.available).toBe(false);
@@ -99,7 +100,7 @@ describe('webrerank in Chromium on WASM', () => {
 
   it('ranks like Node in fp32 when fp32 is forced', async () => {
     const { loadMs, rerankMs, response } = await rerankOnce(page, { models: MODELS, dtype: 'fp32' });
-    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'fp32' });
+    expect(response.meta).toEqual({ backend: 'wasm', dtype: 'fp32', warnings: [STANDIN_WARNING] });
     const delta = expectSameRanking(response, reference.fp32 as RerankResponse);
     console.log(`wasm fp32: load ${loadMs.toFixed(0)} ms, rerank ${rerankMs.toFixed(0)} ms, max |Δscore| vs Node ${delta.toExponential(2)}`);
   });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STANDIN_WARNING } from '../../src/core/standin.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { startServeProcess, untilHealthy } from '../kit/serve-process.js';
@@ -120,7 +121,7 @@ describe.each(VERSIONS)('on Node %s', (spec) => {
     const { code, stdout, stderr } = await nodeRun(join(app, 'esm'), ['rank.js', modelDir, request]);
     expect(code, stderr).toBe(0);
     inProcess = JSON.parse(stdout.trim().split('\n').at(-1) as string) as RerankResponse;
-    expect(inProcess.meta).toEqual({ backend: 'cpu', dtype: 'fp32' });
+    expect(inProcess.meta).toEqual({ backend: 'cpu', dtype: 'fp32', warnings: [STANDIN_WARNING] });
     expect(inProcess.results).toHaveLength(HOSTED_EXAMPLE.documents.length);
   });
 
