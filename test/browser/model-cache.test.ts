@@ -199,6 +199,8 @@ describe('model files in Chromium', () => {
 
   it('answers a model path that the dev server answers with its HTML page as 503 model_load_failed naming the missing URL', async () => {
     const outcome = await inFreshContext(async (context) => {
+      // What a single-page app's dev server does with a path it doesn't have: its index.html, 200.
+      await context.route('**/tests-models/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html><body>app</body></html>' }));
       const { page } = await openHarness(context, server.url);
       return page.evaluate(async () => {
         try {
