@@ -7,9 +7,9 @@
  *
  * Each round, after one warm-up call, measures on an engine without a cache: the time to the first
  * partial of `rerankStream()` and to its last item; and on an engine with the score cache: the
- * first call (nothing cached) and the same request again (every pair cached). The CPU share other
- * processes used is not controlled here: run it on a quiet machine and read the figures as
- * ratios. Results: bench/results/stream.json.
+ * first call (nothing cached) and the same request again (every pair cached). Other processes'
+ * share of the CPU is not controlled here, so compare figures within one run, as ratios.
+ * Results: bench/results/stream.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
