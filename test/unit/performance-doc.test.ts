@@ -30,11 +30,14 @@ function numbersIn(value: unknown): number[] {
   return [];
 }
 
-/** Whether `value`, in the same unit or a thousand times larger or smaller (s ↔ ms), rounds to `figure`. */
+/**
+ * Whether `value`, in the same unit or a thousand times larger or smaller (s ↔ ms), rounds to
+ * `figure`. Signs are compared apart: the page writes a minus sign (−) before the digits.
+ */
 function showsAs(value: number, figure: string): boolean {
   const places = figure.split('.')[1]?.length ?? 0;
   const target = Number(figure);
-  return [1, 1000, 1 / 1000].some((scale) => Math.abs(value * scale - target) <= 0.5 * 10 ** -places + 1e-9);
+  return [1, 1000, 1 / 1000].some((scale) => Math.abs(Math.abs(value) * scale - target) <= 0.5 * 10 ** -places + 1e-9);
 }
 
 describe('docs/performance.md', () => {
