@@ -60,7 +60,7 @@ describe('503 server_busy under a burst of cohere-ai calls', () => {
     );
     expect(fixed.retryAfters.length).toBeGreaterThan(0);
     expect(fixed.retryAfters.every((value) => value === 1)).toBe(true);
-    expect(new Set(derived.retryAfters).size).toBeGreaterThan(2);
+    expect(new Set(derived.retryAfters).size).toBeGreaterThan(1);
     expect(derived.succeeded).toBeGreaterThan(fixed.succeeded);
   }, 240_000);
 });
