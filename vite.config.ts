@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { CROSS_ORIGIN_ISOLATION } from './tools/cross-origin-isolation.js';
 
+/** The test folders the node project runs: one per src/ folder, and the code that is not the library. */
+const NODE_TEST_FOLDERS = ['core', 'engine', 'remote', 'browser', 'node', 'server', 'cli', 'adapters', 'tools', 'demo', 'repo'];
+
 export default defineConfig({
   // `vite` serves the demo page (demo/index.html + demo/src/); demo/public/models/ holds the stand-in
   // model it offers. The test and bench harnesses serve the repository root with this same config.
@@ -33,12 +36,14 @@ export default defineConfig({
     // The memory test collects garbage before it measures.
     execArgv: ['--expose-gc'],
     projects: [
-      // Pure functions (test/unit) and the engine, server and CLI in Node (test/node).
-      { extends: true, test: { name: 'node', include: ['test/unit/**/*.test.ts', 'test/node/**/*.test.ts'] } },
-      // Real Chromium — the library in pages and workers (test/browser), the package as apps build
+      // Everything that runs in Node, in folders that mirror src/ (test/core, test/engine, …,
+      // test/browser for src/browser's code run in Node) plus the tooling, the demo's helpers and
+      // the whole-repository checks (test/repo).
+      { extends: true, test: { name: 'node', include: [`test/{${NODE_TEST_FOLDERS.join(',')}}/**/*.test.ts`] } },
+      // Real Chromium — the library in pages and workers (test/chromium), the package as apps build
       // it (test/package) — after the Node tests and one file at a time: two browsers (and a
       // software GPU) on a small machine slow each other down and blur the timings the tests check.
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts', 'test/package/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'browser', include: ['test/chromium/**/*.test.ts', 'test/package/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
       // Latency under load (test/timing): last and alone, so that the other test files' processes
       // are not what the latencies measure.
       { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 3 } } },

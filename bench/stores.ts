@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { NO_USAGE, type LimitsStore } from '../src/server/limits-store.js';
-import { openLimitsStore } from '../src/server/open-store.js';
+import { openLimitsStore } from '../src/server/node/open-store.js';
 import { HOSTED_EXAMPLE } from '../test/kit/documents.js';
 import { startRedis } from '../test/kit/redis-process.js';
 import { startServeProcess, untilHealthy } from '../test/kit/serve-process.js';

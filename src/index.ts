@@ -16,7 +16,7 @@
  *
  * @packageDocumentation
  */
-import { createReranker } from './browser/create-reranker.js';
+import { createReranker } from './browser/page/create-reranker.js';
 
 /**
  * Starts a reranker on this device: probes WebGPU and WASM threads, picks the fastest backend
@@ -42,13 +42,13 @@ export default createReranker;
  * @example
  * const options: BrowserRerankerOptions = { device: 'wasm', dtype: 'q8', models: [{ id: 'BAAI/bge-reranker-v2-m3', source: { url: 'https://cdn.example.com/bge-reranker-v2-m3' } }] };
  */
-export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './browser/create-reranker.js';
-export type { EngineTuning, LocalRerankerInfo } from './browser/browser-engine.js';
-export type { WorkerChoice, WorkerKind } from './browser/worker-choice.js';
-export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/capabilities.js';
-export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/backend-plan.js';
-export type { CacheState, CachedModelFile } from './browser/model-store.js';
-export type { StoragePersistence } from './browser/storage-persistence.js';
+export type { BrowserReranker, BrowserRerankerInfo, BrowserRerankerOptions, LocalReranker } from './browser/page/create-reranker.js';
+export type { EngineTuning, LocalRerankerInfo } from './browser/worker/browser-engine.js';
+export type { WorkerChoice, WorkerKind } from './browser/page/worker-choice.js';
+export type { Capabilities, WebGpuCapabilities, WebNnCapabilities } from './browser/shared/capabilities.js';
+export type { BackendOverrides, BackendPlan, ModelFootprint, PlannedRuntime } from './browser/shared/backend-plan.js';
+export type { CacheState, CachedModelFile } from './browser/cache/model-store.js';
+export type { StoragePersistence } from './browser/page/storage-persistence.js';
 
 /**
  * What this device can do, probed for real (a WebGPU adapter requested, a SharedArrayBuffer
@@ -59,8 +59,8 @@ export type { StoragePersistence } from './browser/storage-persistence.js';
  * console.log(plan.runtimes.map((runtime) => `${runtime.device}/${runtime.dtype}: ${runtime.reason}`));
  * if (!plan.local) console.log('Better rerank on a server here:', plan.localReason);
  */
-export { probeCapabilities } from './browser/capabilities.js';
-export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './browser/backend-plan.js';
+export { probeCapabilities } from './browser/shared/capabilities.js';
+export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './browser/shared/backend-plan.js';
 
 /**
  * The model cache: downloaded model files kept in the Origin Private File System (folder
@@ -72,7 +72,7 @@ export { BGE_RERANKER_V2_M3_FOOTPRINT, MAX_WASM_THREADS, planBackends } from './
  * console.log(files.map((file) => `${file.model} ${file.file}: ${file.bytes} bytes`));
  * await deleteCachedModels({ model: 'BAAI/bge-reranker-v2-m3' });
  */
-export { DEFAULT_CACHE_NAME, deleteCachedModels, listCachedModels } from './browser/model-store.js';
+export { DEFAULT_CACHE_NAME, deleteCachedModels, listCachedModels } from './browser/cache/model-store.js';
 
 // The contract, models, progress events, errors and type guards, as in Node.
 export * from './shared-exports.js';

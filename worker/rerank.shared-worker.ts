@@ -1,13 +1,13 @@
 /**
  * The SharedWorker entry: one engine for every tab of the origin (`createReranker({ shared: true })`,
- * src/browser/shared-worker-client.ts). Each tab's port first says which Web Lock the tab holds,
+ * src/browser/page/shared-worker-client.ts). Each tab's port first says which Web Lock the tab holds,
  * then gets its own comlink endpoint onto the one `SharedEngineHost`.
  */
 import { expose } from 'comlink';
-import { registerErrorTransfer } from '../src/browser/comlink-errors.js';
-import { SharedEngineHost } from '../src/browser/shared-engine-host.js';
-import { isRuntimeThread } from '../src/browser/thread-check.js';
-import type { TabHello } from '../src/browser/public-types.js';
+import { registerErrorTransfer } from '../src/browser/shared/comlink-errors.js';
+import { SharedEngineHost } from '../src/browser/worker/shared-engine-host.js';
+import { isRuntimeThread } from '../src/browser/shared/thread-check.js';
+import type { TabHello } from '../src/browser/shared/public-types.js';
 
 interface ConnectEvent extends MessageEvent {
   readonly ports: readonly MessagePort[];

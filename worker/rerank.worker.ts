@@ -1,11 +1,11 @@
 /**
  * The worker entry: exposes the engine over comlink, nothing else. Started by `createReranker()`
- * (src/browser/create-reranker.ts) with `new Worker(new URL('../../worker/rerank.worker.js', import.meta.url), { type: 'module' })`.
+ * (src/browser/page/create-reranker.ts) with `new Worker(new URL('../../worker/rerank.worker.js', import.meta.url), { type: 'module' })`.
  */
 import { expose } from 'comlink';
-import { registerErrorTransfer } from '../src/browser/comlink-errors.js';
-import { isRuntimeThread, reportStrandedThread } from '../src/browser/thread-check.js';
-import { WorkerHost } from '../src/browser/worker-host.js';
+import { registerErrorTransfer } from '../src/browser/shared/comlink-errors.js';
+import { isRuntimeThread, reportStrandedThread } from '../src/browser/shared/thread-check.js';
+import { WorkerHost } from '../src/browser/worker/worker-host.js';
 
 // onnxruntime-web starts its WASM threads from its own module's URL. Should a bundler put that
 // code in this file, a thread must not answer the page as a second engine — and it will never

@@ -9,8 +9,8 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
-import { planBackends } from '../../src/browser/backend-plan.js';
-import { probeCapabilities } from '../../src/browser/capabilities.js';
+import { planBackends } from '../../src/browser/shared/backend-plan.js';
+import { probeCapabilities } from '../../src/browser/shared/capabilities.js';
 import type { PairTokenizer } from '../../src/engine/pairs.js';
 import { BENCH_MODELS_PREFIX, Driver, ONNX_FILE_BY_DTYPE, recipeScores, runBatches, webrerankBatches, type RecipeModel, type RecipeTokenizer, type Runner, type VariantSpec } from '../core.js';
 import { WORKLOADS, type WorkloadName } from '../workloads.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ApiKeyEntry } from '../server/auth.js';
 import { KeysFileError, parseKeysFile } from '../server/keys-file.js';
-import { loadApiKeys } from '../server/node-server.js';
+import { loadApiKeys } from '../server/node/node-server.js';
 import { UsageError } from './usage.js';
 
 /** The flags this reads. */

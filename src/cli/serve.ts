@@ -14,11 +14,11 @@ import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions } from '../server/node-server.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions } from '../server/node/node-server.js';
 import { serveKeys } from './serve-keys.js';
 import type { ApiKeyEntry } from '../server/auth.js';
-import { DEFAULT_SQLITE_FILE, redactUrl } from '../server/open-store.js';
-import { StoreOpenError } from '../server/sqlite-store.js';
+import { DEFAULT_SQLITE_FILE, redactUrl } from '../server/node/open-store.js';
+import { StoreOpenError } from '../server/node/sqlite-store.js';
 
 const HELP = `Usage: webrerank serve [options]
 

@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../src/index.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
-import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
+import { launchChromiumWithProfile, openHarness } from '../chromium/support/chromium.js';
 import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
 
 const MODEL_FILE = 'onnx/model_quantized.onnx';

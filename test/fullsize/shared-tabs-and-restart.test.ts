@@ -5,7 +5,7 @@
  * and after the whole browser is closed, a new one on the same profile loads the model from the
  * OPFS cache with every model URL blocked.
  *
- * With the tiny model (test/browser/shared-worker.test.ts) a second engine is lost in the noise of
+ * With the tiny model (test/chromium/shared-worker.test.ts) a second engine is lost in the noise of
  * pages settling, so "one copy" is only checked there by counting workers; at this size it is
  * measured. Slow (minutes): runs only with WEBRERANK_FULL_SIZE=1 (CI sets it).
  */
@@ -20,7 +20,7 @@ import { generateStandinModel } from '../../tools/standin/index.js';
 import { collectGarbageEverywhere } from '../kit/browser-gc.js';
 import { pidsWith, settledProcessesMemory, type ProcessesMemory } from '../kit/process-memory.js';
 import { startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
-import { launchChromiumWithProfile, openHarness } from '../browser/support/chromium.js';
+import { launchChromiumWithProfile, openHarness } from '../chromium/support/chromium.js';
 
 const MODEL = 'BAAI/bge-reranker-v2-m3';
 // No score cache: the tabs' repeated calls must reach the model to take turns on it.

@@ -17,7 +17,7 @@ import { probeNodeWebGpu } from '../../src/node/webgpu-probe.js';
 import type { RerankRequest, RerankResponse } from '../../src/core/contract.js';
 import { generateStandinModel } from '../../tools/standin/index.js';
 import { HOSTED_EXAMPLE, mixedDocuments } from '../kit/documents.js';
-import { startServer } from '../../src/server/node-server.js';
+import { startServer } from '../../src/server/node/node-server.js';
 import { runCli } from '../support/cli.js';
 import { scoreOf } from '../support/scores.js';
 

@@ -18,7 +18,7 @@ import type { RerankResponse } from '../../src/core/contract.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { startServeProcess, untilHealthy } from '../kit/serve-process.js';
 import { REPO_ROOT } from '../kit/servers.js';
-import { expectSameRanking } from '../browser/support/parity.js';
+import { expectSameRanking } from '../chromium/support/parity.js';
 import { runIn, writeProject } from './support/consumers.js';
 import { nodeBinary, type NodeBinary } from './support/node-binaries.js';
 import { appBlocks, appInstallBlock } from './support/readme-blocks.js';

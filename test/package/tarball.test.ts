@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { STANDIN_WARNING } from '../../src/core/standin.js';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { launchChromium } from '../kit/chromium.js';
-import { openHarness } from '../browser/support/chromium.js';
+import { openHarness } from '../chromium/support/chromium.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
 import { REPO_ROOT, buildApp, startDevServer, startPreviewServer, type AppOptions, type ServedFolder, type TestServer } from '../kit/servers.js';
-import { expectSameRanking } from '../browser/support/parity.js';
+import { expectSameRanking } from '../chromium/support/parity.js';
 import { untilHealthy } from '../kit/serve-process.js';
 import { linkTool, packAndInstall, runIn, writeProject, type Consumers } from './support/consumers.js';
 

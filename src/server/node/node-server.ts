@@ -1,0 +1,272 @@
+/**
+ * Runs the server app under Node: builds the reranker (the engine in a worker thread, loading in
+ * the background so `/health` says `loading` then `ready`, or a remote upstream), listens, and
+ * shuts down cleanly — on {@link RunningServer.drain}, after the requests in flight are answered.
+ * `webrerank serve` is a thin layer of flags over {@link startServer}.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createReranker, type NodeRerankerOptions } from '../../node/create-node-reranker.js';
+import { createRemoteReranker, type RemoteRerankerOptions } from '../../remote/remote-reranker.js';
+import { messageOf } from '../../core/errors.js';
+import type { Reranker } from '../../core/reranker.js';
+import { createServerApp, type ApiKeyEntry, type LimitsStore, type ModelAliases, type ServerLimits } from '../app.js';
+import { createPrometheusMetrics } from './metrics.js';
+import { NODE_CONTENT_DECODERS } from './node-decoders.js';
+import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from '../load-retry.js';
+import { openLimitsStore } from './open-store.js';
+
+export interface NodeServerOptions {
+  /** Port to listen on (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1: reachable from this machine only). */
+  host?: string;
+  /**
+   * Run the model in this process (the default, with these options) — in a worker thread of its
+   * own unless `inWorker: false`, so that inference never holds the event loop that answers
+   * `/health` and the other requests ...
+   */
+  engine?: Omit<NodeRerankerOptions, 'preload'>;
+  /**
+   * How a model load that failed for a passing reason (the hub unreachable, a download cut off)
+   * is tried again: capped, jittered exponential backoff (default from 5 s up to 5 minutes).
+   * `false`: never; the server stays failed.
+   */
+  loadRetry?: LoadRetryOptions | false;
+  /**
+   * ... or forward every request to an upstream `/v1/rerank` (or TEI) server. Unless set here,
+   * its errors name it {@link DEFAULT_UPSTREAM_LABEL} (never its address) and its redirects are
+   * refused (502), so clients' documents and the upstream key go nowhere else.
+   */
+  upstream?: RemoteRerankerOptions;
+  /** Accepted API keys: plain, or entries of a keys file. None: the server is open. */
+  apiKeys?: readonly (string | ApiKeyEntry)[];
+  /**
+   * Where limits, quotas and usage are kept: `memory`, `sqlite:PATH`, `redis://…`, or a store.
+   * Default: a SQLite file in the working directory when a quota is set, else memory.
+   */
+  store?: string | LimitsStore;
+  /** When the store is unreachable: refuse reranks with 503 (`closed`, default) or serve them (`open`). */
+  storeFailure?: 'closed' | 'open';
+  /** Origins allowed to call from a browser. */
+  cors?: readonly string[];
+  /**
+   * What the server accepts. `maxDocuments` holds end to end: the engine (or upstream client)
+   * behind the door takes it over, so a request the door accepts is never refused further in.
+   */
+  limits?: ServerLimits;
+  /** Other names the served models answer to (alias → served id). */
+  modelAliases?: ModelAliases;
+  /**
+   * Prometheus metrics on `GET /metrics` (default: on, next to the API, without a key). `false`
+   * turns them off; `{ port }` serves them on their own port instead (same host).
+   */
+  metrics?: boolean | { port: number };
+  /** Receives the per-request log lines (default: stdout). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  port: number;
+  /** Where `GET /metrics` is served, when metrics are on. */
+  metricsUrl?: string;
+  reranker: Reranker;
+  /** Settles when the model has loaded (or failed to); at once for an upstream. */
+  ready: Promise<void>;
+  /** Where limits, quotas and usage are kept. */
+  store: LimitsStore;
+  /**
+   * Stops taking work, for a rolling deploy: `/health/ready` turns 503, new reranks get 503
+   * `shutting_down` with Retry-After, the requests in flight are answered (for up to `timeoutMs`),
+   * then the server closes. Resolves with how many requests were still unanswered (0 normally).
+   */
+  drain(timeoutMs: number): Promise<number>;
+  /** Stops listening, drops open connections and frees the model. */
+  close(): Promise<void>;
+}
+
+/** How errors name an upstream when no label is configured. */
+export const DEFAULT_UPSTREAM_LABEL = 'the upstream service';
+
+/** Default port, as documented in `webrerank serve --help`. */
+export const DEFAULT_PORT = 8080;
+/** Default bind address: loopback, so an open (keyless) server is not exposed by accident. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * Starts the server; resolves once it is listening (the model may still be loading).
+ *
+ * @example
+ * const server = await startServer({ engine: { modelPath: './models/bge' }, apiKeys: ['sk-1'], port: 0 });
+ * await server.ready;
+ * console.log(`${server.url}/v1/rerank`);
+ */
+export async function startServer(options: NodeServerOptions = {}): Promise<RunningServer> {
+  if (options.engine && options.upstream) throw new TypeError('Give either engine (a local model) or upstream, not both.');
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+
+  // One limit for the door and what stands behind it: the HTTP app refuses past it, and the engine
+  // (or the upstream client) must not refuse, with a default of its own, what the door let in.
+  const maxDocuments = options.limits?.maxDocuments ?? options.engine?.maxDocuments ?? options.upstream?.maxDocuments;
+  const shared = maxDocuments === undefined ? {} : { maxDocuments };
+  // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
+  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
+  const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
+  const apiKeys = options.apiKeys ?? [];
+  const quotas = options.limits?.quota !== undefined || apiKeys.some((key) => typeof key !== 'string' && key.quota !== undefined);
+  const store = typeof options.store === 'object' ? options.store : await openLimitsStore(options.store, { quotas, log });
+  let draining = false;
+  let active = 0;
+  let settled: (() => void) | undefined;
+
+  const loadStatus: LoadStatus = { attempts: 0 };
+  const metricsOption = options.metrics ?? true;
+  const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
+  const metricsPort = typeof metricsOption === 'object' ? metricsOption.port : undefined;
+  const app = createServerApp({
+    reranker,
+    auth: { apiKeys },
+    store,
+    ...(options.storeFailure ? { storeFailure: options.storeFailure } : {}),
+    draining: () => draining,
+    limits: { ...options.limits, ...shared },
+    ...(options.cors ? { cors: { origins: options.cors } } : {}),
+    ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
+    ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
+    contentDecoders: NODE_CONTENT_DECODERS,
+    clientAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+    ...(engine ? { loadStatus: () => loadStatus } : {}),
+    log,
+  });
+
+  const host = options.host ?? DEFAULT_HOST;
+  // Counts requests being answered, so a drain knows when the last one is done.
+  // The adapter's env (the Node request, for the client's address) is passed on.
+  const tracked = async (request: Request, env?: unknown): Promise<Response> => {
+    active++;
+    try {
+      return await app.fetch(request, env);
+    } finally {
+      active--;
+      if (active === 0) settled?.();
+    }
+  };
+  const main = await listen(tracked, options.port ?? DEFAULT_PORT, host).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const servers = [main.server];
+  const url = urlOf(main.address);
+  let metricsUrl = metrics ? `${url}/metrics` : undefined;
+  if (metrics && metricsPort !== undefined) {
+    // Its own port: operators scrape it from inside their network, the API port faces clients.
+    const metricsApp = new Hono().get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
+    const side = await listen(metricsApp.fetch, metricsPort, host).catch(async (error: unknown) => {
+      await closeServer(main.server);
+      throw error;
+    });
+    servers.push(side.server);
+    metricsUrl = `${urlOf(side.address)}/metrics`;
+  }
+  // Loading starts once listening, and the state is 'loading' from here on: requests get 503 until
+  // ready. A load that failed for a passing reason (the network) is tried again, later each time.
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const attempt = (): Promise<void> => {
+    loadStatus.attempts++;
+    delete loadStatus.nextRetryAt;
+    return (engine as NonNullable<typeof engine>).load().then(
+      () => log('model loaded'),
+      (error: unknown) => {
+        const from = options.engine?.modelPath !== undefined ? ` from ${options.engine.modelPath}` : '';
+        log(`model failed to load${from}: ${messageOf(error)}`);
+        if (closed || options.loadRetry === false || !isRetryableLoadFailure(error)) return;
+        const delay = retryDelay(loadStatus.attempts, options.loadRetry);
+        loadStatus.nextRetryAt = Date.now() + delay;
+        log(`trying to load the model again in ${Math.ceil(delay / 1000)} s (attempt ${loadStatus.attempts + 1})`);
+        retryTimer = setTimeout(() => void attempt(), delay);
+      },
+    );
+  };
+  const ready = engine ? attempt() : Promise.resolve();
+
+  async function close(graceMs = 0): Promise<void> {
+    closed = true;
+    clearTimeout(retryTimer);
+    await Promise.all(servers.map((server) => closeServer(server, graceMs)));
+    await reranker.dispose();
+    await store.close();
+  }
+
+  return {
+    url,
+    port: main.address.port,
+    ...(metricsUrl !== undefined ? { metricsUrl } : {}),
+    reranker,
+    ready,
+    store,
+    async drain(timeoutMs) {
+      draining = true;
+      if (active > 0) {
+        const allAnswered = new Promise<void>((resolve) => (settled = resolve));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(timer);
+      }
+      const unanswered = active;
+      await close(unanswered === 0 ? FLUSH_GRACE_MS : 0);
+      return unanswered;
+    },
+    close,
+  };
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/**
+ * Stops listening and drops open connections: at once, or — `graceMs` given — once each has
+ * finished writing its answer (idle keep-alive connections are closed as they fall idle), and at
+ * the latest after `graceMs`.
+ */
+function closeServer(server: ServerType, graceMs = 0): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    const closeIdle = () => ('closeIdleConnections' in server ? server.closeIdleConnections() : undefined);
+    const closeAll = () => ('closeAllConnections' in server ? server.closeAllConnections() : undefined);
+    const sweep = setInterval(closeIdle, 20);
+    const deadline = setTimeout(closeAll, graceMs);
+    closeIdle();
+  });
+}
+
+/** How long a drained server waits for its last answers to be written before cutting connections. */
+const FLUSH_GRACE_MS = 2000;
+
+/** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */
+function listen(fetch: (request: Request, env?: unknown) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, (address) => resolve({ server, address }));
+    server.once('error', reject);
+  });
+}
+
+/**
+ * The API keys to accept: `WEBRERANK_API_KEYS` (comma-separated) and, when given, a file with one
+ * key per line (blank lines and `#` comments skipped). Duplicates are dropped.
+ */
+export async function loadApiKeys(env: Record<string, string | undefined>, file?: string): Promise<string[]> {
+  const keys = (env.WEBRERANK_API_KEYS ?? '').split(',');
+  if (file !== undefined) keys.push(...(await readFile(file, 'utf8')).split(/\r?\n/).filter((line) => !line.trimStart().startsWith('#')));
+  return [...new Set(keys.map((key) => key.trim()).filter((key) => key !== ''))];
+}

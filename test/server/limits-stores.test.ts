@@ -1,0 +1,152 @@
+/**
+ * The three limits stores keep the same promises: a token bucket that allows its burst and no
+ * more, a quota consumed exactly under concurrency, refunds, usage by UTC day — and Redis and
+ * SQLite keep them across connections, replicas and restarts.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLimitsStore, NO_USAGE, type LimitsStore } from '../../src/server/limits-store.js';
+import { openLimitsStore } from '../../src/server/node/open-store.js';
+import { openRedisStore } from '../../src/server/node/redis-store.js';
+import { openSqliteStore, StoreOpenError } from '../../src/server/node/sqlite-store.js';
+import { startRedis, type RedisProcess } from '../kit/redis-process.js';
+
+const HAS_NODE_SQLITE = await import('node:sqlite').then(
+  () => true,
+  () => false,
+);
+const DAY = '2026-12-07';
+const oneRequest = (documents: number) => ({ ...NO_USAGE, requests: 1, documents });
+
+let redis: RedisProcess;
+let dir: string;
+beforeAll(async () => {
+  redis = await startRedis();
+  dir = await mkdtemp(join(tmpdir(), 'webrerank-stores-'));
+});
+afterAll(async () => {
+  await redis?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const STORES: [string, () => Promise<LimitsStore>][] = [
+  ['memory', async () => new MemoryLimitsStore()],
+  ['redis', () => openRedisStore(redis.url)],
+  ...(HAS_NODE_SQLITE ? ([['sqlite', () => openSqliteStore(join(dir, `${crypto.randomUUID()}.sqlite`))]] as [string, () => Promise<LimitsStore>][]) : []),
+];
+
+describe.each(STORES)('the %s store', (_kind, open) => {
+  it('lets a bucket burst, then refuses with a wait of at least a second', async () => {
+    const store = await open();
+    try {
+      const bucket = `rate:${crypto.randomUUID()}`;
+      const decisions = await Promise.all(Array.from({ length: 8 }, () => store.takeToken(bucket, { requestsPerSecond: 0.5, burst: 5 })));
+      expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
+      expect(decisions.find((decision) => !decision.allowed)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('consumes a quota of documents exactly under 60 concurrent charges, and refunds', async () => {
+    const store = await open();
+    try {
+      const key = crypto.randomUUID();
+      const results = await Promise.all(Array.from({ length: 60 }, () => store.charge(key, DAY, oneRequest(1), { documents: 25 })));
+      expect(results.filter(Boolean)).toHaveLength(25);
+      expect(await store.charge(key, DAY, oneRequest(1), { documents: 25 })).toBe(false);
+      await store.refund(key, DAY, oneRequest(1));
+      expect(await store.charge(key, DAY, oneRequest(1), { documents: 25 })).toBe(true);
+      await store.record(key, DAY, { ...NO_USAGE, tokens: 300, searchUnits: 2 });
+      expect(await store.usage(key, DAY)).toEqual({ total: { requests: 25, documents: 25, searchUnits: 2, tokens: 300 }, day: { requests: 25, documents: 25, searchUnits: 2, tokens: 300 } });
+      expect((await store.usage(key, '2026-12-08')).day).toEqual(NO_USAGE);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('the redis store', () => {
+  it('is shared: two replicas together take one burst and one quota', async () => {
+    const [first, second] = await Promise.all([openRedisStore(redis.url), openRedisStore(redis.url)]);
+    try {
+      const key = crypto.randomUUID();
+      const charges = await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 ? first : second).charge(key, DAY, oneRequest(1), { requests: 10 })));
+      expect(charges.filter(Boolean)).toHaveLength(10);
+      const takes = await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 ? first : second).takeToken(key, { requestsPerSecond: 0.1, burst: 7 })));
+      expect(takes.filter((decision) => decision.allowed)).toHaveLength(7);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('fails fast while Redis is down and works again, with usage kept, once it is back', async () => {
+    const store = await openRedisStore(redis.url);
+    try {
+      const key = crypto.randomUUID();
+      expect(await store.charge(key, DAY, oneRequest(3), undefined)).toBe(true);
+      await redis.stop();
+      await expect(store.charge(key, DAY, oneRequest(3), undefined)).rejects.toThrow();
+      await expect(store.ping()).rejects.toThrow();
+      await redis.start();
+      await expect.poll(() => store.ping().then(() => true, () => false), { timeout: 10_000, interval: 100 }).toBe(true);
+      expect((await store.usage(key, DAY)).total).toEqual({ ...NO_USAGE, requests: 1, documents: 3 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('the sqlite store', () => {
+  it.runIf(HAS_NODE_SQLITE)('keeps usage across a close and reopen of its file', async () => {
+    const path = join(dir, 'durable.sqlite');
+    const first = await openSqliteStore(path);
+    expect(await first.charge('team', DAY, oneRequest(4), { documents: 5 })).toBe(true);
+    await first.close();
+    const second = await openSqliteStore(path);
+    try {
+      expect(await second.charge('team', DAY, oneRequest(4), { documents: 5 })).toBe(false);
+      expect((await second.usage('team', DAY)).total.documents).toBe(4);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it.runIf(HAS_NODE_SQLITE)('refuses a file that is not a database, saying so', async () => {
+    const path = join(dir, 'corrupt.sqlite');
+    await writeFile(path, 'this is not a database, it just has the name of one'.repeat(100));
+    await expect(openSqliteStore(path)).rejects.toThrow(StoreOpenError);
+    await expect(openSqliteStore(path)).rejects.toThrow(/corrupt\.sqlite is (not a usable SQLite database|damaged)/);
+  });
+
+  it.runIf(HAS_NODE_SQLITE)('refuses a file another program holds locked, saying so', async () => {
+    const path = join(dir, 'locked.sqlite');
+    const { DatabaseSync } = await import('node:sqlite');
+    const holder = new DatabaseSync(path);
+    holder.exec('CREATE TABLE held (x); BEGIN EXCLUSIVE; INSERT INTO held VALUES (1);');
+    try {
+      await expect(openSqliteStore(path)).rejects.toThrow(/locked\.sqlite is locked by another process/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 30_000);
+
+  it.runIf(!HAS_NODE_SQLITE)('on a Node.js without node:sqlite, refuses sqlite: by name and keeps the default working in memory', async () => {
+    await expect(openLimitsStore(`sqlite:${join(dir, 'x.sqlite')}`, { quotas: true })).rejects.toThrow(/needs Node\.js 22\.13 or later/);
+    const lines: string[] = [];
+    const store = await openLimitsStore(undefined, { quotas: true, log: (line) => lines.push(line) });
+    expect(store.kind).toBe('memory');
+    expect(lines.join('\n')).toMatch(/quotas are kept in memory and reset on restart/);
+  });
+});
+
+describe('openLimitsStore', () => {
+  it('picks memory without a quota, and refuses a URL it does not know without echoing a password', async () => {
+    expect((await openLimitsStore(undefined, { quotas: false })).kind).toBe('memory');
+    expect((await openLimitsStore('memory', { quotas: true })).kind).toBe('memory');
+    await expect(openLimitsStore('postgres://user:hunter2@db/limits', { quotas: true })).rejects.toThrow(/--store must be memory, sqlite:PATH or redis:\/\/HOST:PORT, got "postgres:\/\/user:\*\*\*@db\/limits"/);
+  });
+});

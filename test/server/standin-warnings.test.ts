@@ -1,0 +1,82 @@
+/**
+ * A generated stand-in never passes for the real model: every answer, `/health`, `/v1/models` and
+ * the CLI say that its scores come from random weights.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RerankResponse } from '../../src/core/contract.js';
+import { STANDIN_WARNING } from '../../src/core/standin.js';
+import { createReranker } from '../../src/node/create-node-reranker.js';
+import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
+import { startServer, type RunningServer } from '../../src/server/node/node-server.js';
+import { HOSTED_EXAMPLE } from '../kit/documents.js';
+import { runCli } from '../support/cli.js';
+import { startServeProcess } from '../kit/serve-process.js';
+
+const modelPath = inject('tinyModelDir');
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer({ engine: { modelPath }, port: 0, log: () => undefined });
+  await server.ready;
+});
+afterAll(() => server.close());
+
+describe('a stand-in model', () => {
+  it('says so in each response and in info() of the library', async () => {
+    const reranker = await createReranker({ modelPath });
+    try {
+      const response = await reranker.rerank(HOSTED_EXAMPLE);
+      expect(response.meta?.warnings).toEqual([STANDIN_WARNING]);
+      expect((await reranker.info()).standin).toBe(true);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('carries "standin": true on /health and on every /v1/models entry', async () => {
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { standin?: boolean };
+    expect(health.standin).toBe(true);
+    const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { standin?: boolean }[] };
+    expect(models.data.length).toBeGreaterThan(0);
+    expect(models.data.every((entry) => entry.standin === true)).toBe(true);
+  });
+
+  it('puts the warning in meta.warnings of Cohere v1 and v2 answers', async () => {
+    for (const path of ['/v1/rerank', '/v2/rerank']) {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(HOSTED_EXAMPLE) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { meta: { warnings?: string[] } };
+      expect(body.meta.warnings).toEqual([STANDIN_WARNING]);
+    }
+  });
+
+  it('passes the server\'s warning on through the remote client', async () => {
+    const remote = createRemoteReranker({ baseUrl: server.url });
+    try {
+      const response = await remote.rerank(HOSTED_EXAMPLE);
+      expect(response.meta?.backend).toBe('remote');
+      expect(response.meta?.warnings).toEqual([STANDIN_WARNING]);
+    } finally {
+      await remote.dispose();
+    }
+  });
+
+  it('makes `webrerank rank` print one warning line on stderr', async () => {
+    const { code, stdout, stderr } = await runCli(['rank', '--model-path', modelPath], JSON.stringify(HOSTED_EXAMPLE));
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as RerankResponse).meta?.warnings).toEqual([STANDIN_WARNING]);
+    const lines = stderr.split('\n').filter((line) => line.includes('stand-in'));
+    expect(lines).toEqual([`webrerank: warning: ${STANDIN_WARNING}`]);
+  });
+
+  it('makes `webrerank serve` print one warning line on stderr once the model has loaded', async () => {
+    const served = await startServeProcess(['--model-path', modelPath, '--port', '0', '--host', '127.0.0.1']);
+    try {
+      for (let tries = 0; tries < 600 && !served.stderr.some((line) => line.includes('stand-in')); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(served.stderr.filter((line) => line.includes('stand-in'))).toEqual([`webrerank: warning: ${STANDIN_WARNING}`]);
+    } finally {
+      await served.stop();
+    }
+  });
+});
