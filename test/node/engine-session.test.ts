@@ -1,13 +1,14 @@
 /**
  * The session tests (test/support/session-behaviour.ts) on Node's engine thread: a real
- * `node:worker_threads` thread, killed by an uncaught error inside it or terminated from outside.
+ * `node:worker_threads` thread, killed by an uncaught error inside it or ending itself with
+ * `process.exit` (as the browser's worker closes itself).
  */
 import { inject } from 'vitest';
 import type { RerankInput } from '../../src/core/contract.js';
 import type { RerankOptions, RerankPartial } from '../../src/core/reranker.js';
 import { ThreadReranker } from '../../src/node/thread-reranker.js';
 import { fiveMegabyteRequest } from '../kit/responsiveness.js';
-import { CRASH_QUERY } from '../support/crash-query.js';
+import { CRASH_QUERY, EXIT_QUERY } from '../support/crash-query.js';
 import { outcomeOf, sessionBehaviour, type CallOutcome } from '../support/session-behaviour.js';
 import { recordingStarter } from '../support/thread-starter.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
@@ -36,12 +37,12 @@ async function longCalls(count: number, options: RerankOptions = {}): Promise<Pr
 
 const kills: Record<string, () => Promise<unknown>> = {
   'throws an uncaught error': () => reranker.rerank({ ...small, query: CRASH_QUERY }).catch(() => undefined),
-  'is terminated': () => (threads.at(-1) as (typeof threads)[number]).terminate(),
+  exits: () => reranker.rerank({ ...small, query: EXIT_QUERY }).catch(() => undefined),
 };
 
 sessionBehaviour({
   worker: 'thread',
-  kills: { 'throws an uncaught error': /crashed on purpose/, 'is terminated': /exited/ },
+  kills: { 'throws an uncaught error': /crashed on purpose/, exits: /exited \(code 7\)/ },
   open: async () => {
     reranker = new ThreadReranker({ modelPath }, undefined, start);
     await reranker.load();
