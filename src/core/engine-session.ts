@@ -125,8 +125,9 @@ export class EngineSession<T extends SessionTransport> {
     if (this.#disposed) throw disposedError();
     if (this.#life?.alive) return this.#life;
     const life = new Life<T>((ended, crashed) => this.#ended(ended, crashed));
-    this.#life = life;
+    // Kept only once made: a transport that can't start fails this call, and the next one tries again.
     life.transport = this.spawn(life);
+    this.#life = life;
     return life;
   }
 

@@ -107,6 +107,23 @@ describe('the engine session', () => {
   });
 });
 
+describe('a transport that cannot start', () => {
+  it('fails the call that needed it, and the next call tries again', async () => {
+    let attempts = 0;
+    const engine = new EngineSession<HandTransport>((life) => {
+      attempts++;
+      if (attempts === 1) throw new RerankError('worker_crashed', 'The worker could not be started.');
+      return new HandTransport(life);
+    });
+    expect(() => engine.call((transport, call) => transport.ask(call))).toThrow('The worker could not be started.');
+    const next = engine.call((transport, call) => transport.ask(call));
+    expect(attempts).toBe(2);
+    expect([...(engine.live?.answers.keys() ?? [])]).toEqual([1]);
+    engine.live?.answers.get(1)?.('answered');
+    expect(await next).toBe('answered');
+  });
+});
+
 describe("the engine's side of the session", () => {
   it('cancels a call by its number, leaves the others running, and forgets calls that ended', async () => {
     const calls = new SessionCalls();
