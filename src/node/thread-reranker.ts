@@ -17,7 +17,7 @@ import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankOptions, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
 import { streamRerank } from '../core/rerank-stream.js';
 import { nodeModelRegistry } from './node-engine.js';
-import { ThreadLink } from './thread-link.js';
+import { ThreadLink, type ThreadNews } from './thread-link.js';
 import type { EngineThreadOptions, EngineThreadStarter } from './thread-protocol.js';
 import { startEngineThread } from './thread-start.js';
 
@@ -35,9 +35,9 @@ export class ThreadReranker implements Reranker {
     const progress = guardProgress(onProgress);
     this.#models = nodeModelRegistry(options).ids();
     this.#info = this.#idle();
-    const news = {
-      progress: (event: Parameters<ProgressCallback>[0]) => progress?.(event),
-      info: (link: ThreadLink, info: RerankerInfo) => {
+    const news: ThreadNews = {
+      progress: (event) => progress?.(event),
+      info: (link, info) => {
         if (link === this.#session.live) this.#info = { ...info, models: this.#models };
       },
     };
