@@ -8,6 +8,7 @@
  * for as long as the batch takes. Here they hold only this thread.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { SessionCalls } from '../core/engine-session.js';
 import { serializeRerankError, toRerankError } from '../core/errors.js';
 import type { RerankResponse } from '../core/contract.js';
 import type { RerankPartial } from '../core/reranker.js';
@@ -29,7 +30,7 @@ function serveEngine(port: MessagePort, options: EngineThreadOptions): void {
   });
   // A failed creation (a runtime this process can't switch to, say) fails every call with its error.
   engine.catch(() => undefined);
-  const calls = new Map<number, AbortController>();
+  const calls = new SessionCalls();
 
   async function postInfo(): Promise<void> {
     const info = await (await engine).info();
@@ -58,28 +59,27 @@ function serveEngine(port: MessagePort, options: EngineThreadOptions): void {
           return null;
         });
         break;
-      case 'rerank': {
-        const controller = new AbortController();
-        calls.set(message.call, controller);
-        void answer(message.call, (ready) => {
-          const result = ready.rerank(message.request, {
-            signal: controller.signal,
-            onStart: () => post({ type: 'started', call: message.call }),
-            onScored: (windows) => post({ type: 'scored', call: message.call, windows }),
-            ...(message.partials ? { onPartial: (partial: RerankPartial) => post({ type: 'partial', call: message.call, partial }) } : {}),
-          });
-          // A first request loads the model lazily: the main side hears the state change.
-          void postInfo();
-          return result;
-        }).finally(() => calls.delete(message.call));
+      case 'rerank':
+        // Numbered at once, so that a cancel that comes while the engine is still being built counts.
+        void calls.run(message.call, (signal) =>
+          answer(message.call, (ready) => {
+            const result = ready.rerank(message.request, {
+              signal,
+              onStart: () => post({ type: 'started', call: message.call }),
+              onScored: (windows) => post({ type: 'scored', call: message.call, windows }),
+              ...(message.partials ? { onPartial: (partial: RerankPartial) => post({ type: 'partial', call: message.call, partial }) } : {}),
+            });
+            // A first request loads the model lazily: the main side hears the state change.
+            void postInfo();
+            return result;
+          }),
+        );
         break;
-      }
       case 'cancel':
-        // Unknown ids are calls that already ended.
-        calls.get(message.call)?.abort();
+        calls.cancel(message.call);
         break;
       case 'dispose':
-        for (const controller of calls.values()) controller.abort();
+        calls.cancelAll();
         void answer(message.call, async (ready) => {
           await ready.dispose();
           return null;

@@ -1,14 +1,14 @@
 /**
  * The library in real Chromium, on WASM, in a Web Worker: the same answers as Node, typed errors
- * across the worker, aborts, a worker that dies and self-hosted files (the model cache and load
- * progress: model-cache.test.ts).
+ * across the worker and self-hosted files (the model cache and load progress: model-cache.test.ts;
+ * aborts, a worker that dies and its respawn: the session tests, engine-session.test.ts).
  *
  * One browser for the file; pages are served by `vite` with the project's own config (COOP/COEP).
  * No `--enable-unsafe-webgpu` here, so `requestAdapter()` returns null and the plan must fall
  * back to WASM.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page, Worker as PlaywrightWorker } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { STANDIN_WARNING } from '../../src/core/standin.js';
 import { createReranker as createNodeReranker } from '../../src/node.js';
@@ -19,7 +19,6 @@ import { fourMegabyteTexts, oneMegabyteQuery } from '../kit/large-inputs.js';
 import { launchChromium, openHarness } from './support/chromium.js';
 import { expectSameRanking } from './support/parity.js';
 import { REPO_ROOT, startCrossOriginServer, startDevServer, type ServedFolder, type TestServer } from '../kit/servers.js';
-import { withinMs } from '../support/timing.js';
 import { expectGrowingPartials } from '../support/stream.js';
 
 const modelDir = inject('tinyModelDir');
@@ -195,94 +194,7 @@ describe('webrerank in Chromium on WASM', () => {
     }, MODELS);
     expect(outcome).toEqual({ status: 400, code: 'empty_documents' });
   });
-
-  it('rejects an aborted rerank with AbortError at once, cancels it in the worker, and the next call works', async () => {
-    const documents = mixedDocuments(150, 100, 200, 11);
-    const outcome = await page.evaluate(
-      async ({ models, documents }) => {
-        const { createReranker, AbortError, isAbortError } = window.webrerank;
-        // No score cache: the aborted call repeats one already answered, and must still run.
-        const reranker = await createReranker({ models, scoreCacheBytes: 0 });
-        const small = { model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents: documents.slice(0, 3) };
-        const big = { ...small, documents };
-        await reranker.rerank(small);
-        let started = performance.now();
-        await reranker.rerank(big);
-        const fullMs = performance.now() - started;
-
-        const controller = new AbortController();
-        const pending = reranker.rerank(big, { signal: controller.signal });
-        await new Promise((resolve) => setTimeout(resolve, fullMs / 5));
-        started = performance.now();
-        controller.abort();
-        const error = await pending.then(
-          () => null,
-          (e: unknown) => e,
-        );
-        const rejectMs = performance.now() - started;
-        // The worker stops the aborted call at a batch boundary, so this one doesn't wait for it.
-        started = performance.now();
-        const next = await reranker.rerank(small);
-        const nextMs = performance.now() - started;
-        await reranker.dispose();
-        const e = error as { name?: string; code?: string; status?: number };
-        return { fullMs, rejectMs, nextMs, results: next.results.length, instance: error instanceof AbortError, guard: isAbortError(error), name: e?.name, code: e?.code, status: e?.status };
-      },
-      { models: MODELS, documents },
-    );
-    console.log(`abort: full rerank ${outcome.fullMs.toFixed(0)} ms; rejected ${outcome.rejectMs.toFixed(1)} ms after abort; next call ${outcome.nextMs.toFixed(0)} ms`);
-    expect(outcome).toMatchObject({ instance: true, guard: true, name: 'AbortError', code: 'aborted', status: 499, results: 3 });
-    expect(outcome.rejectMs).toBeLessThan(withinMs(50));
-    expect(outcome.nextMs).toBeLessThan(outcome.fullMs / 2);
-  });
-
-  it('rejects calls in flight with worker_crashed when the worker dies, and the next call starts a fresh worker', async () => {
-    const documents = mixedDocuments(150, 100, 200, 13);
-    // The newest rerank worker: each death is followed by a fresh one.
-    let current: PlaywrightWorker | undefined;
-    const track = (worker: PlaywrightWorker) => {
-      if (worker.url().includes('rerank.worker')) current = worker;
-    };
-    page.on('worker', track);
-    await page.evaluate(async (models) => {
-      window.reranker = await window.webrerank.createReranker({ models });
-    }, MODELS);
-
-    const killedBy = async (kill: (worker: PlaywrightWorker) => Promise<unknown>) => {
-      await page.evaluate((documents) => {
-        const reranker = window.reranker as NonNullable<Window['reranker']>;
-        (window as unknown as { pending: Promise<unknown> }).pending = reranker.rerank({ model: 'BAAI/bge-reranker-v2-m3', query: 'machine learning', documents }).then(
-          () => ({ settled: 'resolved' }),
-          (e: { name: string; code: string; status: number; message: string }) => ({ settled: 'rejected', name: e.name, code: e.code, status: e.status, message: e.message }),
-        );
-      }, documents);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(current).toBeDefined();
-      await kill(current as PlaywrightWorker).catch(() => undefined);
-      return page.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
-    };
-    const rerankSmall = () =>
-      page.evaluate(async () => (await (window.reranker as NonNullable<Window['reranker']>).rerank({ model: 'BAAI/bge-reranker-v2-m3', query: 'q', documents: ['a b', 'c d'] })).results.length);
-
-    // Closed from inside (as an out-of-memory kill would end it): no event, only the lifeline lock tells.
-    const closed = await killedBy((worker) => worker.evaluate(() => (self as unknown as { close(): void }).close()));
-    expect(closed).toMatchObject({ settled: 'rejected', name: 'RerankError', code: 'worker_crashed', status: 500 });
-    expect(await rerankSmall()).toBe(2);
-
-    // An uncaught error in the worker: its `error` event.
-    const threw = await killedBy((worker) =>
-      worker.evaluate(() => {
-        setTimeout(() => {
-          throw new Error('simulated crash');
-        });
-      }),
-    );
-    expect(threw).toMatchObject({ settled: 'rejected', code: 'worker_crashed', status: 500 });
-    expect((threw as { message: string }).message).toMatch(/simulated crash/);
-    expect(await rerankSmall()).toBe(2);
-    await page.evaluate(() => window.reranker?.dispose());
-    page.off('worker', track);
-  });
+});
 
 describe('rerankStream in Chromium', () => {
   /** In the page: every item of a stream, and rerank()'s answer to the same request. */
@@ -351,6 +263,4 @@ describe('rerankStream in Chromium', () => {
     expect(second.results).toEqual(first.results);
     expect(second.meta).toEqual({ ...first.meta, cached: REQUEST.documents.length });
   });
-});
-
 });

@@ -1,9 +1,9 @@
 /**
  * The Node reranker with its engine in a worker thread (`inWorker: true`, what `webrerank serve`
  * runs): the same answers as in-process, errors that keep their class and status across the
- * thread, an abort answered with AbortError, a thread that dies answered with `worker_crashed` and
- * replaced, and `dispose()` that ends the thread. How soon an abort answers and that the thread
- * then stops working are timing claims: test/timing/thread-abort.test.ts.
+ * thread, and `dispose()` that ends the thread. Abort, crash and respawn are the session tests every
+ * worker passes (engine-session.test.ts); how soon an abort answers and that the thread then stops
+ * working are timing claims: test/timing/thread-abort.test.ts.
  */
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,8 +11,6 @@ import { RerankError } from '../../src/core/errors.js';
 import type { LoadProgress } from '../../src/core/progress.js';
 import { createReranker } from '../../src/node.js';
 import { ThreadReranker } from '../../src/node/thread-reranker.js';
-import { fiveMegabyteRequest } from '../kit/responsiveness.js';
-import { CRASH_QUERY } from '../support/crash-query.js';
 import { recordingStarter } from '../support/thread-starter.js';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 
@@ -67,44 +65,7 @@ describe('the reranker in a worker thread', () => {
   });
 });
 
-describe('a thread that is aborted, crashes or is disposed', () => {
-  it('rejects an aborted call with AbortError, and answers the next call', async () => {
-    const reranker = new ThreadReranker({ modelPath });
-    try {
-      await reranker.load();
-      const controller = new AbortController();
-      let started = false;
-      const big = reranker.rerank(JSON.parse(fiveMegabyteRequest()), { signal: controller.signal, onStart: () => (started = true) }).catch((error: unknown) => error);
-      while (!started) await new Promise((resolve) => setTimeout(resolve, 20));
-      controller.abort();
-      expect(await big).toMatchObject({ name: 'AbortError', status: 499 });
-      expect((await reranker.rerank(small)).results).toHaveLength(3);
-    } finally {
-      await reranker.dispose();
-    }
-  });
-
-  it('rejects the calls in flight with worker_crashed when the thread dies, and is ready again by itself', async () => {
-    const { start, threads } = recordingStarter(new URL('../support/crashing-engine-thread.ts', import.meta.url));
-    const reranker = new ThreadReranker({ modelPath }, undefined, start);
-    try {
-      await reranker.load();
-      const [crashing, bystander] = await Promise.allSettled([reranker.rerank({ ...small, query: CRASH_QUERY }), reranker.rerank(small)]);
-      for (const outcome of [crashing, bystander]) {
-        expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'RerankError', code: 'worker_crashed', status: 500 } });
-      }
-      expect((crashing as PromiseRejectedResult).reason.message).toMatch(/crashed on purpose/);
-
-      // The model had loaded, so a fresh thread loads it again without being asked.
-      expect(threads).toHaveLength(2);
-      while ((await reranker.info()).state !== 'ready') await new Promise((resolve) => setTimeout(resolve, 20));
-      expect((await reranker.rerank(small)).results).toHaveLength(3);
-      expect(threads).toHaveLength(2);
-    } finally {
-      await reranker.dispose();
-    }
-  });
-
+describe('a thread that is disposed', () => {
   it('ends the thread on dispose, and refuses later calls', async () => {
     const { start, threads } = recordingStarter();
     const reranker = new ThreadReranker({ modelPath }, undefined, start);

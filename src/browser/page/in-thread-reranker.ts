@@ -9,7 +9,8 @@ import type { RerankOptions, RerankStreamItem } from '../../core/reranker.js';
 import { streamRerank } from '../../core/rerank-stream.js';
 import { startBrowserEngine, type BrowserEngine } from '../worker/browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from '../shared/public-types.js';
-import { abortable, validate, type LocalReranker } from './local-reranker.js';
+import { abortable } from '../../core/abortable.js';
+import { validate, type LocalReranker } from './local-reranker.js';
 
 /** The `Reranker` that runs the engine in the page's own thread (no Worker, or `inWorker: false`). */
 export class InThreadReranker implements LocalReranker {

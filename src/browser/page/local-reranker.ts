@@ -1,12 +1,9 @@
 /**
  * What the two rerankers on this device — in a Web Worker (`WorkerReranker`) and in the page's own
- * thread (`InThreadReranker`) — share: their interface, validating a request on the page, and
- * calls that an `AbortSignal` can end at once (core/abortable.ts, shared with the Node thread).
+ * thread (`InThreadReranker`) — share: their interface, and validating a request on the page.
  */
 import { requestLimits, validateRerankRequest, type RerankInput, type RerankRequest } from '../../core/contract.js';
 import type { BrowserEngineConfig, BrowserReranker, LocalRerankerInfo } from '../shared/public-types.js';
-
-export { abortable } from '../../core/abortable.js';
 
 /** A reranker on this device (in a worker or in the page). */
 export interface LocalReranker extends BrowserReranker {

@@ -4,15 +4,17 @@
  * It keeps the page's promises honest whatever the worker does: an abort rejects at once (and
  * cancels the call in the worker between batches), and a worker that dies — crash, out of memory,
  * closed — rejects every call in flight with `worker_crashed`; the next call starts a fresh worker.
+ * That session is core/engine-session.ts, the same as Node's engine thread; comlink is the transport.
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import { RerankError, disposedError, throwIfAborted } from '../../core/errors.js';
+import { EngineSession, type SessionLife, type SessionTransport } from '../../core/engine-session.js';
+import { RerankError, throwIfAborted, toRerankError } from '../../core/errors.js';
 import type { ProgressCallback } from '../../core/progress.js';
-import type { RerankInput, RerankRequest, RerankResponse } from '../../core/contract.js';
+import type { RerankInput, RerankResponse } from '../../core/contract.js';
 import type { RerankOptions, RerankStreamItem } from '../../core/reranker.js';
 import { streamRerank } from '../../core/rerank-stream.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from '../shared/public-types.js';
-import { abortable, validate, type LocalReranker } from './local-reranker.js';
+import { validate, type LocalReranker } from './local-reranker.js';
 import { watchForStrandedThreads } from '../shared/thread-check.js';
 import type { WorkerHost } from '../worker/worker-host.js';
 import { watchWorkerStart } from './worker-start-watch.js';
@@ -20,26 +22,16 @@ import { watchWorkerStart } from './worker-start-watch.js';
 /** What the reranker needs of a worker: a dedicated `Worker`, or a SharedWorker's port made to look like one. */
 export type WorkerLike = Pick<Worker, 'postMessage' | 'addEventListener' | 'removeEventListener' | 'terminate'>;
 
-/** One worker and what the page knows about it. */
-interface Session {
-  readonly worker: WorkerLike;
+/** One worker as the session's transport: comlink's proxy of its host, and its start. */
+interface WorkerLink extends SessionTransport {
   readonly api: Remote<WorkerHost>;
   /** Resolves when the worker has started (and preloaded); rejects as `start()` does. */
   readonly ready: Promise<LocalRerankerInfo>;
-  /** Rejects with `worker_crashed` when the worker dies (or with why it was stopped); never resolves. */
-  readonly dead: Promise<never>;
-  alive: boolean;
-  /** Stops the worker; every call in flight rejects with `worker_crashed` and `reason`. */
-  end(reason: string): void;
-  /** Stops the worker; every call in flight rejects with `error`. */
-  fail(error: RerankError): void;
 }
 
 /** The `Reranker` that runs the engine in a Web Worker. */
 export class WorkerReranker implements LocalReranker {
-  #session: Session | undefined;
-  #disposed = false;
-  #nextCallId = 1;
+  readonly #session = new EngineSession<WorkerLink>((life) => this.#link(life));
 
   constructor(
     private readonly config: BrowserEngineConfig,
@@ -49,26 +41,19 @@ export class WorkerReranker implements LocalReranker {
 
   /** Starts the worker (and preloads the model) if it isn't running; resolves when it is ready. */
   started(): Promise<LocalRerankerInfo> {
-    const session = this.#current();
-    return Promise.race([session.ready, session.dead]);
+    return this.#session.call((link) => link.ready);
   }
 
   async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     const valid = validate(this.config, request);
-    throwIfAborted(options.signal);
-    const session = this.#current();
-    const callId = this.#nextCallId++;
-    const run = async (): Promise<RerankResponse> => {
-      await Promise.race([session.ready, session.dead]);
+    return this.#session.call(async (link, call) => {
+      await link.ready;
       // Aborted while the worker started: don't send a call that would only be cancelled.
       throwIfAborted(options.signal);
       // Partials come back through a callback proxy: one small message per batch.
       const onPartial = options.onPartial;
-      return Promise.race([session.api.rerank(valid, callId, onPartial ? proxy(onPartial) : undefined), session.dead]);
-    };
-    return abortable(run(), options.signal, () => {
-      if (session.alive) session.api.cancel(callId).catch(() => undefined);
-    });
+      return link.api.rerank(valid, call, onPartial ? proxy(onPartial) : undefined);
+    }, options.signal);
   }
 
   rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {
@@ -76,81 +61,58 @@ export class WorkerReranker implements LocalReranker {
   }
 
   async load(modelId?: string): Promise<LocalRerankerInfo> {
-    const session = this.#current();
-    await Promise.race([session.ready, session.dead]);
-    return Promise.race([session.api.load(modelId), session.dead]);
+    return this.#session.call(async (link) => {
+      await link.ready;
+      return link.api.load(modelId);
+    });
   }
 
   async info(): Promise<LocalRerankerInfo> {
-    const session = this.#current();
-    await Promise.race([session.ready, session.dead]);
-    return Promise.race([session.api.info(), session.dead]);
+    return this.#session.call(async (link) => {
+      await link.ready;
+      return link.api.info();
+    });
   }
 
   async dispose(): Promise<void> {
-    this.#disposed = true;
-    this.#session?.end('The reranker was disposed while this call ran.');
-    this.#session = undefined;
+    await this.#session.dispose(new RerankError('worker_crashed', 'The reranker was disposed while this call ran.'));
   }
 
-  /** The live session, or a fresh worker when there is none (first call, or the last one died). */
-  #current(): Session {
-    if (this.#disposed) throw disposedError();
-    if (!this.#session?.alive) this.#session = this.#spawnSession();
-    return this.#session;
-  }
-
-  #spawnSession(): Session {
+  /** Starts a worker whose death — an event, a stranded thread, its lifeline — ends `life`. */
+  #link(life: SessionLife): WorkerLink {
     const worker = this.spawn();
     const api = wrap<WorkerHost>(worker);
-    let reject!: (error: RerankError) => void;
-    const dead = new Promise<never>((_, fail) => (reject = fail));
-    dead.catch(() => undefined);
     const lifeline = new AbortController();
     // A WASM thread that can never start blocks the worker; the page hears of it here.
-    const stopThreadCheck = watchForStrandedThreads((error) => session.fail(error));
-    /** Stops the worker and forgets it; false if it was already gone. */
-    const retire = (): boolean => {
-      if (!session.alive) return false;
-      session.alive = false;
-      stopThreadCheck();
-      lifeline.abort();
-      worker.terminate();
-      if (this.#session === session) this.#session = undefined;
-      return true;
-    };
-    const start = async (): Promise<LocalRerankerInfo> => {
-      const name = `webrerank-worker-${randomId()}`;
-      const held = await Promise.race([api.holdLifeline(name), dead]);
-      // The worker holds the lock until it dies; ours is granted exactly then. This is how a
-      // crash, an out-of-memory kill or self.close() — none of which fires an event — is noticed.
-      if (held) watchLifeline(name, lifeline.signal, () => session.end('The rerank worker stopped (it crashed, ran out of memory or was closed).'));
-      // The page keeps the clock on the load: a worker blocked in the runtime can't report a stall.
-      const watch = watchWorkerStart(this.config.engine.loadStallTimeoutMs, this.onProgress);
-      return watch.guard(Promise.race([api.start(this.config, proxy(watch.progress)), dead]), () => retire());
-    };
-    const session: Session = {
-      worker,
-      api,
-      dead,
-      alive: true,
-      end: (reason) => session.fail(new RerankError('worker_crashed', reason)),
-      fail: (error) => {
-        if (retire()) reject(error);
-      },
-      get ready() {
-        return ready;
-      },
-    };
+    const stopThreadCheck = watchForStrandedThreads((error) => life.fail(error));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      session.end(`The rerank worker failed: ${event.message || 'it could not be started or threw an uncaught error'}.`);
+      life.crash(`The rerank worker failed: ${event.message || 'it could not be started or threw an uncaught error'}.`);
     });
-    worker.addEventListener('messageerror', () => session.end('A message from the rerank worker could not be read.'));
+    worker.addEventListener('messageerror', () => life.crash('A message from the rerank worker could not be read.'));
+    const start = async (): Promise<LocalRerankerInfo> => {
+      const name = `webrerank-worker-${randomId()}`;
+      const held = await Promise.race([api.holdLifeline(name), life.dead]);
+      // The worker holds the lock until it dies; ours is granted exactly then. This is how a
+      // crash, an out-of-memory kill or self.close() — none of which fires an event — is noticed.
+      if (held) watchLifeline(name, lifeline.signal, () => life.crash('The rerank worker stopped (it crashed, ran out of memory or was closed).'));
+      // The page keeps the clock on the load: a worker blocked in the runtime can't report a stall.
+      const watch = watchWorkerStart(this.config.engine.loadStallTimeoutMs, this.onProgress);
+      return watch.guard(Promise.race([api.start(this.config, proxy(watch.progress)), life.dead]));
+    };
     const ready = start();
-    // A failed start (say the model failed to load) retires the worker, so the next call retries.
-    ready.catch(retire);
-    return session;
+    // A failed start (say the model failed to load) ends the worker, so the next call retries.
+    ready.catch((error: unknown) => life.fail(toRerankError(error)));
+    return {
+      api,
+      ready,
+      cancel: (call) => void api.cancel(call).catch(() => undefined),
+      terminate: () => {
+        stopThreadCheck();
+        lifeline.abort();
+        worker.terminate();
+      },
+    };
   }
 }
 

@@ -17,7 +17,7 @@ export interface WorkerStartWatch {
   /** Give this to the worker as its progress callback: it feeds the clock, then `onProgress`. */
   progress: ProgressCallback;
   /** Settles as `start` does, or rejects on a stall (after calling `onStall`). */
-  guard<T>(start: Promise<T>, onStall: () => void): Promise<T>;
+  guard<T>(start: Promise<T>, onStall?: () => void): Promise<T>;
 }
 
 /** Watches one worker start; `timeoutMs` as the engine's `loadStallTimeoutMs` (0 turns it off). */

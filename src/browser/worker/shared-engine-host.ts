@@ -7,6 +7,7 @@
  * its reranker disposed — has its calls cancelled and nothing else freed; when the last tab has
  * gone the engine is disposed and the worker ends, which frees the model.
  */
+import { SessionCalls } from '../../core/engine-session.js';
 import { RerankError } from '../../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../../core/contract.js';
@@ -77,7 +78,7 @@ export class SharedEngineHost {
 
 /** One tab's view of the shared engine: the same calls as `WorkerHost`. */
 export class SharedTab {
-  readonly #calls = new Map<number, AbortController>();
+  readonly #calls = new SessionCalls();
   /** A tab that joined a started engine, until it has heard `ready`. */
   #joiner: { onProgress: ProgressCallback; joined: number; model: string | undefined } | undefined;
 
@@ -110,17 +111,11 @@ export class SharedTab {
   /** Reranks when it is this tab's turn; `callId` (unique within the tab) names it for `cancel`. */
   async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
     const engine = await this.host.engine();
-    const controller = new AbortController();
-    this.#calls.set(callId, controller);
-    try {
-      return await this.host.queue(this, () => engine.rerank(request, { signal: controller.signal, ...partialsTo(onPartial) }), controller.signal);
-    } finally {
-      this.#calls.delete(callId);
-    }
+    return this.#calls.run(callId, (signal) => this.host.queue(this, () => engine.rerank(request, { signal, ...partialsTo(onPartial) }), signal));
   }
 
   cancel(callId: number): void {
-    this.#calls.get(callId)?.abort();
+    this.#calls.cancel(callId);
   }
 
   async info(): Promise<LocalRerankerInfo> {
@@ -146,7 +141,8 @@ export class SharedTab {
 
   /** Aborts this tab's running call and takes its waiting ones out of the queue. */
   cancelAll(queue: FairQueue): void {
-    for (const controller of this.#calls.values()) controller.abort(new RerankError('aborted', 'The tab that made this call has gone.'));
-    queue.drop(this.id, new RerankError('aborted', 'The tab that made this call has gone.'));
+    const gone = new RerankError('aborted', 'The tab that made this call has gone.');
+    this.#calls.cancelAll(gone);
+    queue.drop(this.id, gone);
   }
 }

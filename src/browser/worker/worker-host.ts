@@ -7,6 +7,7 @@
  */
 import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from '../shared/public-types.js';
+import { SessionCalls } from '../../core/engine-session.js';
 import { RerankError } from '../../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../../core/progress.js';
 import type { RerankRequest, RerankResponse } from '../../core/contract.js';
@@ -18,7 +19,7 @@ interface LockManagerLike {
 
 export class WorkerHost {
   #engine: Promise<BrowserEngine> | undefined;
-  readonly #calls = new Map<number, AbortController>();
+  readonly #calls = new SessionCalls();
 
   /**
    * Takes the lifeline lock `name` and holds it until this realm dies; the page waits on the same
@@ -48,18 +49,12 @@ export class WorkerHost {
   /** Reranks; `callId` names the call for `cancel`; `onPartial` (a comlink proxy) hears each batch. */
   async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
     const engine = await this.#started();
-    const controller = new AbortController();
-    this.#calls.set(callId, controller);
-    try {
-            return await engine.rerank(request, { signal: controller.signal, ...partialsTo(onPartial) });
-    } finally {
-      this.#calls.delete(callId);
-    }
+    return this.#calls.run(callId, (signal) => engine.rerank(request, { signal, ...partialsTo(onPartial) }));
   }
 
   /** Aborts call `callId`; it stops at the next batch boundary. Unknown ids are ignored (already done). */
   cancel(callId: number): void {
-    this.#calls.get(callId)?.abort();
+    this.#calls.cancel(callId);
   }
 
   async info(): Promise<LocalRerankerInfo> {
@@ -67,7 +62,7 @@ export class WorkerHost {
   }
 
   async dispose(): Promise<void> {
-    for (const controller of this.#calls.values()) controller.abort();
+    this.#calls.cancelAll();
     const engine = this.#engine;
     this.#engine = undefined;
     await (await engine?.catch(() => undefined))?.dispose();
