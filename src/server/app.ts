@@ -35,6 +35,7 @@ import { RequestCharge, wasAbandoned } from './request-charge.js';
 import { burstOf, type RateLimit } from './rate-limit.js';
 import { BusyRetryAdvisor } from './retry-after.js';
 import { readinessRoutes } from './readiness.js';
+import { markStandin } from './warning-header.js';
 
 export type { Quota } from './quota.js';
 export type { ApiKeyEntry } from './auth.js';
@@ -234,6 +235,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
       const response = await reranker.rerank(request, { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
+      markStandin(c, info.standin, response);
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
       return { response, windows: await charge.completed(response.usage.total_tokens) };
     } catch (error) {
@@ -251,6 +253,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     app.post(dialect.path, async (c) => {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
+      markStandin(c, info.standin);
       const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.

@@ -372,7 +372,7 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('answers preflights from allowed origins only, and exposes Retry-After', async () => {
+  it('answers preflights from allowed origins only, and exposes Retry-After and the warning header', async () => {
     const served = await serveApp(createServerApp({ reranker: server.reranker, auth: { apiKeys: [ALPHA] }, cors: { origins: ['https://app.example.com'] } }));
     try {
       const preflight = (origin: string) =>
@@ -388,7 +388,7 @@ describe('CORS', () => {
 
       const answer = await post(served.url, HOSTED_EXAMPLE, { ...bearer(ALPHA), Origin: 'https://app.example.com' });
       expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id');
+      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id,Webrerank-Warning');
     } finally {
       await served.close();
     }

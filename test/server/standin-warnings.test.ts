@@ -51,6 +51,22 @@ describe('a stand-in model', () => {
     }
   });
 
+  it('sends the warning in a Webrerank-Warning header on TEI\'s bare-array answer and on the hosted one', async () => {
+    const tei = await fetch(`${server.url}/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: HOSTED_EXAMPLE.query, texts: HOSTED_EXAMPLE.documents }) });
+    expect(tei.status).toBe(200);
+    expect(Array.isArray(await tei.json())).toBe(true);
+    expect(tei.headers.get('webrerank-warning')).toBe(STANDIN_WARNING);
+    const hosted = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(HOSTED_EXAMPLE) });
+    expect(hosted.headers.get('webrerank-warning')).toBe(STANDIN_WARNING);
+  });
+
+  it('sends the warning header on streamed answers too', async () => {
+    const streamed = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' }, body: JSON.stringify(HOSTED_EXAMPLE) });
+    expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(streamed.headers.get('webrerank-warning')).toBe(STANDIN_WARNING);
+    await streamed.text();
+  });
+
   it('passes the server\'s warning on through the remote client', async () => {
     const remote = createRemoteReranker({ baseUrl: server.url });
     try {
