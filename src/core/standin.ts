@@ -11,3 +11,21 @@ export const STANDIN_WARNING = 'These scores come from a stand-in model with ran
 export function isStandinConfig(config: unknown): boolean {
   return typeof config === 'object' && config !== null && 'webrerank_standin' in config && (config as Record<string, unknown>).webrerank_standin != null;
 }
+
+/**
+ * The id a stand-in is served as when its folder is given without one (`webrerank/standin-tiny`):
+ * named for what it is, never the real model's id. Undefined for a config that is not a stand-in's.
+ */
+export function standinModelId(config: unknown): string | undefined {
+  if (!isStandinConfig(config)) return undefined;
+  const preset = ((config as Record<string, unknown>).webrerank_standin as { preset?: unknown }).preset;
+  return `${STANDIN_ID_PREFIX}${typeof preset === 'string' && /^[a-z0-9-]+$/.test(preset) ? preset : 'model'}`;
+}
+
+/** How every id given to a stand-in by {@link standinModelId} begins. */
+export const STANDIN_ID_PREFIX = 'webrerank/standin-';
+
+/** Whether `id` is one {@link standinModelId} gives: known from the id alone, before the model loads. */
+export function isStandinId(id: string): boolean {
+  return id.startsWith(STANDIN_ID_PREFIX);
+}

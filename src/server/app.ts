@@ -235,7 +235,6 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     try {
       // The request's signal fires when the client goes away: the engine stops between batches.
       const response = await reranker.rerank(request, { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
-      markStandin(c, info.standin, response);
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
       return { response, windows: await charge.completed(response.usage.total_tokens) };
     } catch (error) {
@@ -254,7 +253,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       markStandin(c, info.standin);
-      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
+      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name, info.models) });
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.
         let windows: number | undefined;
@@ -263,6 +262,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
         return eventStreamResponse(c, run, read.request, rendering);
       }
       const { response, windows } = await runRerank(c, dialect, read.request, info);
+      // An upstream's answer says it came from a stand-in where info() can't.
+      markStandin(c, info.standin, response);
       return c.json(read.render(response, { requestId: c.get('requestId'), windows }) as object);
     });
     app.all(dialect.path, (c) => {

@@ -3,6 +3,8 @@
  * hard-wired (`rerank-english-v2.0`, `rerank-v3.5`, …) reaches the model this server runs.
  */
 import { RerankError } from '../core/errors.js';
+import { DEFAULT_MODEL_ID } from '../core/models.js';
+import { isStandinId } from '../core/standin.js';
 import type { RerankerInfo } from '../core/reranker.js';
 import type { ModelList } from './service-schemas.js';
 
@@ -26,9 +28,16 @@ export function parseModelAliases(pairs: readonly string[]): ModelAliases {
   return aliases;
 }
 
-/** The served id a client's model name stands for: its alias target, or the name itself. */
-export function resolveModel(aliases: ModelAliases, name: string): string {
-  return Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
+/**
+ * The served id a client's model name stands for: its alias target, or the name itself. A server
+ * running one stand-in under its own id (`webrerank/standin-tiny`) also takes the real model's id
+ * for it (also as an alias's target), since clients hard-code that id; the answer then names the
+ * stand-in, and warns.
+ */
+export function resolveModel(aliases: ModelAliases, name: string, served: readonly string[] = []): string {
+  const model = Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
+  const [only, ...others] = served;
+  return model === DEFAULT_MODEL_ID && only !== undefined && others.length === 0 && isStandinId(only) ? only : model;
 }
 
 /** `GET /v1/models`: the served models, then the aliases that name them, marked when a stand-in serves. */

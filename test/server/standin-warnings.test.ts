@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { STANDIN_WARNING } from '../../src/core/standin.js';
+import { DEFAULT_MODEL_ID } from '../../src/core/models.js';
 import { createReranker } from '../../src/node/create-node-reranker.js';
 import { createRemoteReranker } from '../../src/remote/remote-reranker.js';
 import { startServer, type RunningServer } from '../../src/server/node/node-server.js';
@@ -13,6 +14,8 @@ import { runCli } from '../support/cli.js';
 import { startServeProcess } from '../kit/serve-process.js';
 
 const modelPath = inject('tinyModelDir');
+/** The id the generated tiny stand-in is served as when its folder is given without one. */
+const STANDIN_ID = 'webrerank/standin-tiny';
 
 let server: RunningServer;
 
@@ -40,6 +43,39 @@ describe('a stand-in model', () => {
     const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { standin?: boolean }[] };
     expect(models.data.length).toBeGreaterThan(0);
     expect(models.data.every((entry) => entry.standin === true)).toBe(true);
+  });
+
+  it('is served under its own id, not the real model\'s, on /v1/models, /health and in each answer', async () => {
+    expect(server.model).toBe(STANDIN_ID);
+    const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data[0]?.id).toBe(STANDIN_ID);
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: string[] };
+    expect(health.models).toEqual([STANDIN_ID]);
+    for (const path of ['/v1/rerank', '/v2/rerank']) {
+      const body = { ...HOSTED_EXAMPLE, model: STANDIN_ID };
+      const answer = (await (await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json()) as { model?: string; meta: { warnings?: string[] } };
+      expect(answer.meta.warnings).toEqual([STANDIN_WARNING]);
+      if (path === '/v1/rerank') expect(answer.model).toBe(STANDIN_ID);
+    }
+  });
+
+  it('still takes requests naming the real model\'s id, and answers with the stand-in\'s id and the warning', async () => {
+    const response = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...HOSTED_EXAMPLE, model: DEFAULT_MODEL_ID }) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { model: string; meta: { warnings?: string[] } };
+    expect(body.model).toBe(STANDIN_ID);
+    expect(body.meta.warnings).toEqual([STANDIN_WARNING]);
+  });
+
+  it('keeps an id given explicitly with the folder, warning all the same', async () => {
+    const named = await startServer({ engine: { modelPath, model: 'team/my-test-model', inWorker: false }, port: 0, log: () => undefined });
+    try {
+      await named.ready;
+      const models = (await (await fetch(`${named.url}/v1/models`)).json()) as { data: { id: string; standin?: boolean }[] };
+      expect(models.data).toEqual([{ id: 'team/my-test-model', object: 'model', created: 0, owned_by: 'webrerank', standin: true }]);
+    } finally {
+      await named.close();
+    }
   });
 
   it('puts the warning in meta.warnings of Cohere v1 and v2 answers', async () => {
