@@ -155,6 +155,27 @@ describe('webrerank in Chromium on WASM', () => {
     expect(outcome?.message).toMatch(/missing/);
   });
 
+  it("names a wrong base URL and the model's onnx/ folder in plain words, across the worker", async () => {
+    const outcomes = await page.evaluate(async () => {
+      const tries = [{ id: 'typo', source: { path: '/test-models/tinny' } }, { id: 'onnx-folder', source: { path: '/test-models/tiny/onnx' } }];
+      return Promise.all(
+        tries.map(async (entry) => {
+          try {
+            await window.webrerank.createReranker({ models: [entry], cache: false });
+            return null;
+          } catch (error) {
+            const { status, code, message } = error as { status: number; code: string; message: string };
+            return { status, code, message };
+          }
+        }),
+      );
+    });
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 503, code: 'model_load_failed' });
+    expect(outcomes[0]?.message).toContain(`No model folder at ${server.url}test-models/tinny: ${server.url}test-models/tinny/config.json answered`);
+    expect(outcomes[0]?.message).toContain('Is this a model folder?');
+    expect(outcomes[1]?.message).toContain(`${server.url}test-models/tiny/onnx is the model's onnx/ folder: give its parent, ${server.url}test-models/tiny.`);
+  });
+
   it('ranks a 4 MB document of each kind and a 1 MB query in the worker, a long document as its first window', async () => {
     const cases = [...Object.entries(fourMegabyteTexts()).map(([kind, text]) => ({ kind, query: 'machine learning', text })), { kind: '1 MB query', query: oneMegabyteQuery(), text: 'a short document' }];
     const answers = await page.evaluate(
