@@ -3,8 +3,7 @@
  * hard-wired (`rerank-english-v2.0`, `rerank-v3.5`, …) reaches the model this server runs.
  */
 import { RerankError } from '../core/errors.js';
-import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { isStandinId } from '../core/standin.js';
+import { modelForRequest } from '../core/standin.js';
 import type { RerankerInfo } from '../core/reranker.js';
 import type { ModelList } from './service-schemas.js';
 
@@ -35,9 +34,7 @@ export function parseModelAliases(pairs: readonly string[]): ModelAliases {
  * stand-in, and warns.
  */
 export function resolveModel(aliases: ModelAliases, name: string, served: readonly string[] = []): string {
-  const model = Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
-  const [only, ...others] = served;
-  return model === DEFAULT_MODEL_ID && only !== undefined && others.length === 0 && isStandinId(only) ? only : model;
+  return modelForRequest(Object.hasOwn(aliases, name) ? (aliases[name] as string) : name, served);
 }
 
 /** `GET /v1/models`: the served models, then the aliases that name them, marked when a stand-in serves. */

@@ -2,6 +2,9 @@
  * A generated stand-in never passes for the real model: every answer, `/health`, `/v1/models` and
  * the CLI say that its scores come from random weights.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RerankResponse } from '../../src/core/contract.js';
 import { STANDIN_WARNING } from '../../src/core/standin.js';
@@ -114,12 +117,30 @@ describe('a stand-in model', () => {
     }
   });
 
-  it('makes `webrerank rank` print one warning line on stderr', async () => {
+  it('makes `webrerank rank` answer under the stand-in\'s id and print one warning line on stderr', async () => {
     const { code, stdout, stderr } = await runCli(['rank', '--model-path', modelPath], JSON.stringify(HOSTED_EXAMPLE));
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as RerankResponse).meta?.warnings).toEqual([STANDIN_WARNING]);
+    const response = JSON.parse(stdout) as RerankResponse;
+    expect(response.meta?.warnings).toEqual([STANDIN_WARNING]);
+    // The body names the real model; the stand-in answers under its own id.
+    expect(response.model).toBe(STANDIN_ID);
     const lines = stderr.split('\n').filter((line) => line.includes('stand-in'));
     expect(lines).toEqual([`webrerank: warning: ${STANDIN_WARNING}`]);
+  });
+
+  it('makes `webrerank rank --jsonl` answer each line under the stand-in\'s id', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'webrerank-jsonl-'));
+    try {
+      const file = join(folder, 'requests.jsonl');
+      await writeFile(file, `${JSON.stringify(HOSTED_EXAMPLE)}\n${JSON.stringify({ ...HOSTED_EXAMPLE, model: STANDIN_ID })}\n`);
+      const { code, stdout } = await runCli(['rank', '--model-path', modelPath, '--jsonl', file]);
+      expect(code).toBe(0);
+      const answers = stdout.trim().split('\n').map((line) => JSON.parse(line) as RerankResponse);
+      expect(answers.map((answer) => answer.model)).toEqual([STANDIN_ID, STANDIN_ID]);
+      expect(answers.every((answer) => answer.meta?.warnings?.includes(STANDIN_WARNING))).toBe(true);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('makes `webrerank serve` print one warning line on stderr once the model has loaded', async () => {
