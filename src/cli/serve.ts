@@ -14,7 +14,7 @@ import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions } from '../server/node/node-server.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions, type RunningServer } from '../server/node/node-server.js';
 import { serveKeys } from './serve-keys.js';
 import type { ApiKeyEntry } from '../server/auth.js';
 import { DEFAULT_SQLITE_FILE, redactUrl } from '../server/node/open-store.js';
@@ -138,7 +138,7 @@ export async function serve(argv: string[], env: Record<string, string | undefin
     });
     if (!server) return 1;
     // One write, so whoever reads the banner from a pipe gets it whole.
-    process.stdout.write(`${startupLines(server.url, server.metricsUrl, options, apiKeys.length, server.store.kind).join('\n')}\n`);
+    process.stdout.write(`${startupLines(server, options, apiKeys.length, server.store.kind).join('\n')}\n`);
     if (apiKeys.length === 0 && !isLoopback(options.host ?? DEFAULT_HOST)) {
       process.stderr.write(`WARNING: no API keys are configured and ${options.host} is reachable from other machines: anyone there can use this server.\n`);
     }
@@ -238,11 +238,11 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
 }
 
 /** What the operator needs to know at startup: where, what, and whether anyone can walk in. */
-function startupLines(url: string, metricsUrl: string | undefined, options: NodeServerOptions, keyCount: number, store: string): string[] {
+function startupLines({ url, metricsUrl, model }: Pick<RunningServer, 'url' | 'metricsUrl' | 'model'>, options: NodeServerOptions, keyCount: number, store: string): string[] {
   const host = options.host ?? DEFAULT_HOST;
   const source = options.upstream
     ? `forwarding to ${new URL(options.upstream.baseUrl).origin} (${options.upstream.protocol ?? 'rerank'})${options.upstream.apiKey ? ' with WEBRERANK_UPSTREAM_KEY' : ''}`
-    : `model ${options.engine?.model ?? DEFAULT_MODEL_ID} from ${options.engine?.modelPath ?? 'the hub'}, loading in the background (GET /health says when it is ready)`;
+    : `model ${model ?? DEFAULT_MODEL_ID} from ${options.engine?.modelPath ?? 'the hub'}, loading in the background (GET /health says when it is ready)`;
   return [
     `webrerank serve: listening on ${url}`,
     `  POST ${url}/v1/rerank  POST ${url}/v2/rerank  POST ${url}/rerank  GET ${url}/v1/models  GET ${url}/health  GET ${url}/openapi.json`,

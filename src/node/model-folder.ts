@@ -3,11 +3,13 @@
  * ("no onnx/model_quantized.onnx in …; this folder has fp32 only: --dtype fp32") rather than in
  * transformers.js' ("local_files_only=true … file was not found locally").
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RerankError } from '../core/errors.js';
-import { CONFIG_FILES, ONNX_FILE, modelFileNames } from '../core/model-layout.js';
+import { CONFIG_FILES, ONNX_FILE, modelFileNames, modelSourceWords } from '../core/model-layout.js';
 import type { Dtype } from '../core/contract.js';
+import { DEFAULT_MODEL_ID } from '../core/models.js';
+import { standinModelId } from '../core/standin.js';
 
 /** What a folder holds of the transformers.js layout. */
 export interface FolderContents {
@@ -37,28 +39,23 @@ export async function checkModelFolder(folder: string, dtypes: readonly Dtype[],
   if (!info) throw unavailable(`No model folder at ${folder}: it does not exist.`);
   if (!info.isDirectory()) {
     const parent = dirname(folder);
-    const hint = basename(parent) === 'onnx' ? ` give the model's folder, ${dirname(parent)}` : ' give the folder that holds config.json, tokenizer.json and onnx/';
-    throw unavailable(`${folder} is a file, not a model folder:${hint}.`);
+    throw unavailable(modelSourceWords.fileNotFolder(folder, basename(parent) === 'onnx' ? dirname(parent) : undefined));
   }
   if (basename(folder) === 'onnx' && (await stat(join(folder, '..', 'config.json')).catch(() => undefined))) {
-    throw unavailable(`${folder} is the model's onnx/ folder: give its parent, ${dirname(folder)}.`);
+    throw unavailable(modelSourceWords.onnxFolder(folder, dirname(folder)));
   }
   const contents = await folderContents(folder);
   if (contents.missingConfig.length === CONFIG_FILES.length && contents.dtypes.length === 0) {
     throw unavailable(`${folder} is not a model folder: it has none of ${[...CONFIG_FILES, 'onnx/model*.onnx'].join(', ')} (transformers.js layout).`);
   }
   if (contents.missingConfig.length > 0) {
-    throw unavailable(`${folder} lacks ${contents.missingConfig.join(', ')}, which every model folder needs.`);
+    throw unavailable(modelSourceWords.missingFiles(folder, contents.missingConfig));
   }
   const usable = dtypes.find((dtype) => contents.dtypes.includes(dtype));
-  if (usable === undefined) {
-    const wanted = dtypes.map((dtype) => ONNX_FILE[dtype]).join(' or ');
-    const has = contents.dtypes.length === 0 ? 'this folder has no ONNX file at all' : `this folder has ${contents.dtypes.join(', ')} only: --dtype ${contents.dtypes[0]}`;
-    throw unavailable(`No ${wanted} in ${folder}; ${has}.`);
-  }
+  if (usable === undefined) throw unavailable(modelSourceWords.missingDtype(folder, dtypes, contents.dtypes, (dtype) => `--dtype ${dtype}`));
   if (externalData[usable]) {
     const data = `${ONNX_FILE[usable]}_data`;
-    if (!(await stat(join(folder, data)).catch(() => undefined))) throw unavailable(`${folder} lacks ${data}, the weights of ${ONNX_FILE[usable]}.`);
+    if (!(await stat(join(folder, data)).catch(() => undefined))) throw unavailable(modelSourceWords.missingWeights(folder, data));
   }
 }
 
@@ -72,4 +69,15 @@ function unavailable(message: string): RerankError {
  */
 export async function modelFileSizes(folder: string, dtype: Dtype, externalData = false): Promise<{ file: string; total: number }[]> {
   return Promise.all(modelFileNames(dtype, externalData).map(async (file) => ({ file, total: (await stat(join(folder, file)).catch(() => undefined))?.size ?? 0 })));
+}
+
+/**
+ * The id `folder` is served as: the one asked for, else a stand-in's own
+ * (`webrerank/standin-tiny`) when its config.json marks one, else the default model's. A folder
+ * whose config can't be read gets the default: checkModelFolder names that mistake.
+ */
+export async function servedModelId(folder: string, asked?: string): Promise<string> {
+  if (asked !== undefined) return asked;
+  const config = await readFile(join(folder, 'config.json'), 'utf8').then((text) => JSON.parse(text) as unknown).catch(() => undefined);
+  return standinModelId(config) ?? DEFAULT_MODEL_ID;
 }

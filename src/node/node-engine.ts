@@ -13,7 +13,8 @@ import { useOnnxruntimeNode, useOnnxruntimeWebInNode } from './node-runtime.js';
 import { probeNodeWebGpu } from './webgpu-probe.js';
 import { checkModelFolder, modelFileSizes } from './model-folder.js';
 import { loadCrossEncoder, type CrossEncoderLoader } from '../engine/cross-encoder.js';
-import { RerankError, messageOf } from '../core/errors.js';
+import { modelFileFault, plainLoadError } from '../engine/plain-load-errors.js';
+import { RerankError } from '../core/errors.js';
 import type { TransformersProgressEvent } from '../core/progress.js';
 import { findCachedModel, hubCacheDir, hubOffline } from './hub-cache.js';
 import type { Dtype } from '../core/contract.js';
@@ -99,8 +100,7 @@ const checkedLoader: CrossEncoderLoader = async (entry, runtime, options) => {
     return await loadCrossEncoder(local, runtime, options);
   } catch (error) {
     if (error instanceof RerankError) throw error;
-    const where = 'path' in entry.source ? entry.source.path : 'url' in entry.source ? entry.source.url : `the hub (${entry.source.hub})`;
-    throw new RerankError('model_load_failed', `Model "${entry.id}" (${runtime.dtype}) from ${where} could not be loaded: ${plainReason(error)}.`, { cause: error });
+    throw plainLoadError(entry, runtime, modelFileFault(error) ?? "onnxruntime refused it (the error's cause has the details)", error);
   }
 };
 
@@ -121,11 +121,3 @@ async function hubModelFolder(source: { hub: string; revision?: string }, dtype:
   return pulled.folder;
 }
 
-/** A short reason without transformers.js' internals (its full text stays in `cause`). */
-function plainReason(error: unknown): string {
-  const text = messageOf(error);
-  if (/protobuf|invalid model|Load model .* failed/i.test(text)) return 'its ONNX file is damaged or not an ONNX model';
-  if (/JSON/i.test(text)) return 'one of its JSON files is not valid JSON';
-  if (/not found|could not locate|ENOENT/i.test(text)) return 'a file it needs is missing';
-  return 'onnxruntime refused it (the error\'s cause has the details)';
-}

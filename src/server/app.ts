@@ -35,6 +35,7 @@ import { RequestCharge, wasAbandoned } from './request-charge.js';
 import { burstOf, type RateLimit } from './rate-limit.js';
 import { BusyRetryAdvisor } from './retry-after.js';
 import { readinessRoutes } from './readiness.js';
+import { markStandin } from './warning-header.js';
 
 export type { Quota } from './quota.js';
 export type { ApiKeyEntry } from './auth.js';
@@ -251,7 +252,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     app.post(dialect.path, async (c) => {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
-      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name) });
+      markStandin(c, info.standin);
+      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name, info.models) });
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.
         let windows: number | undefined;
@@ -260,6 +262,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
         return eventStreamResponse(c, run, read.request, rendering);
       }
       const { response, windows } = await runRerank(c, dialect, read.request, info);
+      // An upstream's answer says it came from a stand-in where info() can't.
+      markStandin(c, info.standin, response);
       return c.json(read.render(response, { requestId: c.get('requestId'), windows }) as object);
     });
     app.all(dialect.path, (c) => {

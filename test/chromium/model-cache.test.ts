@@ -213,7 +213,7 @@ describe('model files in Chromium', () => {
       });
     });
     expect(outcome).toMatchObject({ status: 503, code: 'model_load_failed' });
-    expect(outcome?.message).toContain(`The model file config.json is missing at ${server.url}tests-models/tiny/config.json: the server answered with an HTML page`);
+    expect(outcome?.message).toContain(`No model folder at ${server.url}tests-models/tiny: ${server.url}tests-models/tiny/config.json answered with an HTML page`);
     expect(outcome?.message).not.toMatch(/JSON/);
   });
 });

@@ -7,6 +7,8 @@
  * No `--enable-unsafe-webgpu` here, so `requestAdapter()` returns null and the plan must fall
  * back to WASM.
  */
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,6 +28,8 @@ const MODEL = HOSTED_EXAMPLE.model;
 const tiny: ServedFolder = { prefix: '/test-models/tiny', dir: modelDir, requests: [] };
 const ortFiles: ServedFolder = { prefix: '/ort-files', dir: join(REPO_ROOT, 'node_modules/onnxruntime-web/dist'), requests: [] };
 const crossOriginTiny: ServedFolder = { prefix: '/models/tiny', dir: modelDir, requests: [] };
+/** The tiny model with a config.json that is not JSON: transformers.js' own complaint must stay in `cause`. */
+const brokenConfig: ServedFolder = { prefix: '/test-models/broken-config', dir: '', requests: [] };
 /** The tiny model served as the default model id, as an app self-hosting it would. */
 const MODELS = [{ id: MODEL, source: { path: '/test-models/tiny' } }];
 
@@ -40,7 +44,10 @@ const reference: Partial<Record<'fp32' | 'q8', RerankResponse>> = {};
 const outsideRequests: string[] = [];
 
 beforeAll(async () => {
-  [server, crossOrigin, browser] = await Promise.all([startDevServer([tiny, ortFiles]), startCrossOriginServer(crossOriginTiny), launchChromium()]);
+  brokenConfig.dir = await mkdtemp(join(tmpdir(), 'webrerank-broken-config-'));
+  await cp(modelDir, brokenConfig.dir, { recursive: true });
+  await writeFile(join(brokenConfig.dir, 'config.json'), '{ "model_type": "xlm-roberta", ');
+  [server, crossOrigin, browser] = await Promise.all([startDevServer([tiny, ortFiles, brokenConfig]), startCrossOriginServer(crossOriginTiny), launchChromium()]);
   context = await browser.newContext();
   context.on('request', (request) => {
     const url = request.url();
@@ -55,9 +62,29 @@ beforeAll(async () => {
   }
 }, 180_000);
 
+/** What creating a reranker in the page throws for each model entry (null where it loads). */
+function loadFailures(entries: { id: string; source: { path: string } }[]): Promise<({ status: number; code: string; message: string } | null)[]> {
+  return page.evaluate(
+    async (tries) =>
+      Promise.all(
+        tries.map(async (entry) => {
+          try {
+            await window.webrerank.createReranker({ models: [entry], cache: false });
+            return null;
+          } catch (error) {
+            const { status, code, message } = error as { status: number; code: string; message: string };
+            return { status, code, message };
+          }
+        }),
+      ),
+    entries,
+  );
+}
+
 afterAll(async () => {
   await browser?.close();
   await Promise.all([server?.close(), crossOrigin?.close()]);
+  if (brokenConfig.dir !== '') await rm(brokenConfig.dir, { recursive: true, force: true });
 });
 
 /** Creates a reranker in the page, reranks once, disposes it; with timings and info. */
@@ -152,6 +179,21 @@ describe('webrerank in Chromium on WASM', () => {
     });
     expect(outcome).toMatchObject({ instance: true, guard: true, name: 'RerankError', status: 503, code: 'model_load_failed' });
     expect(outcome?.message).toMatch(/missing/);
+  });
+
+  it("names a wrong base URL and the model's onnx/ folder in plain words, across the worker", async () => {
+    const outcomes = await loadFailures([{ id: 'typo', source: { path: '/test-models/tinny' } }, { id: 'onnx-folder', source: { path: '/test-models/tiny/onnx' } }]);
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 503, code: 'model_load_failed' });
+    expect(outcomes[0]?.message).toContain(`No model folder at ${server.url}test-models/tinny: ${server.url}test-models/tinny/config.json answered`);
+    expect(outcomes[0]?.message).toContain('Is this a model folder?');
+    expect(outcomes[1]?.message).toContain(`${server.url}test-models/tiny/onnx is the model's onnx/ folder: give its parent, ${server.url}test-models/tiny.`);
+  });
+
+  it("says a model's config.json is not valid JSON in plain words, keeping transformers.js' text out of the message", async () => {
+    const [outcome] = await loadFailures([{ id: 'broken', source: { path: '/test-models/broken-config' } }]);
+    expect(outcome).toMatchObject({ status: 503, code: 'model_load_failed' });
+    expect(outcome?.message).toContain('Model "broken" (q8) from /test-models/broken-config could not be loaded: one of its JSON files is not valid JSON.');
+    expect(outcome?.message).not.toMatch(/SyntaxError|Unexpected|position/);
   });
 
   it('ranks a 4 MB document of each kind and a 1 MB query in the worker, a long document as its first window', async () => {

@@ -2,11 +2,12 @@
  * A local model folder's mistakes are named in plain words — in the library, and by `webrerank
  * serve`, which exits 2 before listening instead of starting a server that stays failed.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RerankError } from '../../src/core/errors.js';
+import { DEFAULT_MODEL_ID } from '../../src/core/models.js';
 import { checkModelFolder } from '../../src/node/model-folder.js';
 import { createReranker } from '../../src/node/create-node-reranker.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
@@ -108,5 +109,23 @@ describe('loading a model folder in Node', () => {
     const [first] = events;
     expect(first?.fileCount).toBe(4);
     expect(events.every((event) => event.total === first?.total && event.fileCount === 4)).toBe(true);
+  });
+});
+
+describe('a model folder whose files are damaged', () => {
+  it("says which kind of file is bad, with transformers.js' and onnxruntime's own text only in cause", async () => {
+    const badJson = join(scratch, 'bad-json');
+    await cp(modelPath, badJson, { recursive: true });
+    await writeFile(join(badJson, 'config.json'), '{ "model_type": "xlm-roberta", ');
+    const badOnnx = join(scratch, 'bad-onnx');
+    await cp(modelPath, badOnnx, { recursive: true });
+    await writeFile(join(badOnnx, 'onnx', 'model_quantized.onnx'), 'this is not an ONNX file');
+    for (const [folder, reason] of [[badJson, 'one of its JSON files is not valid JSON'], [badOnnx, 'its ONNX file is damaged or not an ONNX model']] as const) {
+      const error = await createReranker({ modelPath: folder }).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RerankError);
+      expect((error as RerankError).message).toContain(`Model "${DEFAULT_MODEL_ID}" (q8) from ${folder} could not be loaded: ${reason}.`);
+      expect((error as RerankError).message).not.toMatch(/SyntaxError|Unexpected|position|protobuf/i);
+      expect((error as RerankError).cause).toBeDefined();
+    }
   });
 });

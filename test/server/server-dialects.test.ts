@@ -37,6 +37,15 @@ describe('model aliases', () => {
     expect(resolveModel(aliases, 'constructor')).toBe('constructor');
   });
 
+  it("lets the real model's id (or an alias of it) reach a lone stand-in, and nothing else", () => {
+    const aliases = parseModelAliases(['rerank-v3.5=BAAI/bge-reranker-v2-m3']);
+    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
+    expect(resolveModel(aliases, 'rerank-v3.5', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
+    expect(resolveModel(aliases, 'other/model', ['webrerank/standin-tiny'])).toBe('other/model');
+    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['team/my-model'])).toBe('BAAI/bge-reranker-v2-m3');
+    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny', 'team/my-model'])).toBe('BAAI/bge-reranker-v2-m3');
+  });
+
   it.each([['no-equals'], ['=model'], ['alias='], ['a=b', 'a=c']])('refuses %j with a 400 naming the flag', (...pairs) => {
     expect(() => parseModelAliases(pairs)).toThrow(/--model-alias/);
   });

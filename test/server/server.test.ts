@@ -17,6 +17,8 @@ import { failOnUnhandledRejections } from '../support/unhandled-rejections.js';
 import { fakeReranker, scoreOf } from '../support/scores.js';
 
 const modelPath = inject('tinyModelDir');
+/** The id the tiny stand-in is served as: its own, never the real model's. */
+const STANDIN_ID = 'webrerank/standin-tiny';
 const ALPHA = 'sk-alpha-7f3a9c';
 const BETA = 'sk-beta-22e8d1';
 const HOSTED_URL = 'https://api.apertis.ai';
@@ -68,7 +70,8 @@ describe("the hosted API's documented examples, pointed at webrerank serve", () 
     expect(status).toBe('200');
     const response = JSON.parse(body) as RerankResponse;
     expectRanking(response, 4);
-    expect(response.model).toBe('BAAI/bge-reranker-v2-m3');
+    // The example names the real model; the stand-in answers under its own id (and warns).
+    expect(response.model).toBe(STANDIN_ID);
     expect(response.usage.total_tokens).toBeGreaterThan(0);
     // Where it ran, and Cohere v1's meta beside it.
     expect(response.meta).toMatchObject({ backend: 'cpu', dtype: 'q8', api_version: { version: '1' }, billed_units: { search_units: 1 } });
@@ -142,7 +145,7 @@ describe('POST /v1/rerank', () => {
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error.code).toBe('unknown_model');
-    expect(error.message).toContain('BAAI/bge-reranker-v2-m3');
+    expect(error.message).toContain(STANDIN_ID);
   });
 
   it('refuses a body over the default 5 MB limit with 413, by Content-Length', async () => {
@@ -193,13 +196,13 @@ describe('GET /v1/models and /health', () => {
   it('lists the served model ids, OpenAI-style, to a caller with a key', async () => {
     expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
     const response = await fetch(`${server.url}/v1/models`, { headers: bearer(BETA) });
-    expect(await response.json()).toEqual({ object: 'list', data: [{ id: 'BAAI/bge-reranker-v2-m3', object: 'model', created: 0, owned_by: 'webrerank', standin: true }] });
+    expect(await response.json()).toEqual({ object: 'list', data: [{ id: STANDIN_ID, object: 'model', created: 0, owned_by: 'webrerank', standin: true }] });
   });
 
   it('reports ready with 200 once the model has loaded, without a key', async () => {
     const response = await fetch(`${server.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', models: ['BAAI/bge-reranker-v2-m3'], backend: 'cpu', dtype: 'q8', standin: true });
+    expect(await response.json()).toEqual({ status: 'ready', models: [STANDIN_ID], backend: 'cpu', dtype: 'q8', standin: true });
   });
 });
 
@@ -372,7 +375,7 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('answers preflights from allowed origins only, and exposes Retry-After', async () => {
+  it('answers preflights from allowed origins only, and exposes Retry-After and the warning header', async () => {
     const served = await serveApp(createServerApp({ reranker: server.reranker, auth: { apiKeys: [ALPHA] }, cors: { origins: ['https://app.example.com'] } }));
     try {
       const preflight = (origin: string) =>
@@ -388,7 +391,7 @@ describe('CORS', () => {
 
       const answer = await post(served.url, HOSTED_EXAMPLE, { ...bearer(ALPHA), Origin: 'https://app.example.com' });
       expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id');
+      expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id,Webrerank-Warning');
     } finally {
       await served.close();
     }

@@ -13,6 +13,7 @@ import type { TransformersProgressEvent } from '../../core/progress.js';
 import type { ModelStore, StoreWriter } from './model-store.js';
 import { incrementalHash, type IncrementalHash } from './file-digest.js';
 import { freeNow } from './stored-file.js';
+import { answerOf, sourceProblem, type FileAnswer } from './model-source-check.js';
 
 /** One file of a model: its name in the model's layout and where it is downloaded from. */
 export interface ModelFile {
@@ -39,7 +40,11 @@ export interface DownloadOptions {
  */
 export async function fetchModelFiles(files: readonly ModelFile[], options: DownloadOptions): Promise<Map<string, Uint8Array>> {
   const report = options.onProgress ?? (() => undefined);
-  const sizes = await Promise.all(files.map((file) => knownSize(file, options.store)));
+  const answers = await Promise.all(files.map((file) => knownAnswer(file, options.store)));
+  // A mistake in the model's source is named before anything large downloads.
+  const problem = await sourceProblem(files.map((file, index) => ({ ...file, answer: answers[index] as FileAnswer })), headAnswer);
+  if (problem) throw problem;
+  const sizes = answers.map((answer) => (answer.kind === 'there' ? answer.size : undefined));
   const order = files.map((file, index) => ({ ...file, size: sizes[index] })).sort((a, b) => (a.size ?? Infinity) - (b.size ?? Infinity));
   report({ status: 'expect', expected: order.map(({ file, size }) => ({ file, total: size ?? 0 })) });
 
@@ -64,16 +69,24 @@ export async function fetchModelFiles(files: readonly ModelFile[], options: Down
   return loaded;
 }
 
-/** The size the store recorded, else the server's Content-Length from a HEAD request. */
-async function knownSize(file: ModelFile, store: ModelStore | null): Promise<number | undefined> {
+/** What the store recorded (then the file is there, with its size), else what a HEAD request says. */
+async function knownAnswer(file: ModelFile, store: ModelStore | null): Promise<FileAnswer> {
   const stored = await store?.size(file.url);
-  if (stored !== undefined) return stored;
+  if (stored !== undefined) return { kind: 'there', size: stored };
+  return headAnswer(file.url, file.file);
+}
+
+/** A HEAD request's answer about `url`, with the file's size when the server says it. */
+async function headAnswer(url: string, file = url): Promise<FileAnswer> {
   try {
-    const head = await fetch(file.url, { method: 'HEAD' });
-    return head.ok && !isHtml(head, file.file) ? plainLength(head) : undefined;
+    const head = await fetch(url, { method: 'HEAD' });
+    const answer = answerOf(head, file);
+    if (answer.kind !== 'there') return answer;
+    const size = plainLength(head);
+    return size === undefined ? answer : { kind: 'there', size };
   } catch {
     // Unreachable now: the download itself reports it, with the reason.
-    return undefined;
+    return { kind: 'unknown' };
   }
 }
 
@@ -82,14 +95,14 @@ async function download(entry: ModelFile, options: DownloadOptions, progress: (b
   try {
     response = await fetch(entry.url);
   } catch (error) {
-    throw new RerankError('model_load_failed', `Could not download ${entry.file} from ${entry.url}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    // The browser's own text ("Failed to fetch") says nothing more; it stays in `cause`.
+    throw new RerankError('model_load_failed', `Could not download ${entry.file} from ${entry.url}: the server could not be reached, or it does not let this page read the file (CORS).`, { cause: error });
   }
-  if (!response.ok) {
-    throw new RerankError('model_load_failed', `The model file ${entry.file} is missing at ${entry.url} (HTTP ${response.status}).`);
-  }
-  if (isHtml(response, entry.file)) {
+  const answer = answerOf(response, entry.file);
+  if (answer.kind !== 'there') {
     await response.body?.cancel();
-    throw new RerankError('model_load_failed', `The model file ${entry.file} is missing at ${entry.url}: the server answered with an HTML page (a dev server answers unknown paths with index.html). Check the model's path or URL.`);
+    // A server that does not answer HEAD is found out here, with the same words.
+    throw (await sourceProblem([{ ...entry, answer }], headAnswer)) ?? new RerankError('model_load_failed', `The model file ${entry.file} could not be downloaded from ${entry.url} (HTTP ${response.status}).`);
   }
   const size = plainLength(response);
   const writer = await options.store?.writer(entry.url, { model: options.model, file: entry.file, size });
@@ -155,7 +168,3 @@ function plainLength(response: Response): number | undefined {
   return Number.isSafeInteger(length) && length > 0 ? length : undefined;
 }
 
-/** An HTML page where a model file (JSON, ONNX, binary) was asked for. */
-function isHtml(response: Response, file: string): boolean {
-  return !/\.html?$/i.test(file) && /^text\/html\b/i.test(response.headers.get('content-type') ?? '');
-}

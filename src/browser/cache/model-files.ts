@@ -10,6 +10,7 @@ import { ONNX_FILE, modelFileNames } from '../../core/model-layout.js';
 import type { FilePreparer, PreparedModelFiles } from '../../engine/cross-encoder.js';
 import { splitOnnxWeights } from '../../engine/external-weights.js';
 import { fetchModelFiles, type ModelFile } from './model-download.js';
+import { fileGivenAsFolder } from './model-source-check.js';
 import type { ModelStore } from './model-store.js';
 import type { StoredFileBytes } from './stored-file.js';
 
@@ -51,7 +52,11 @@ const WEIGHTS_PATH = 'webrerank-weights.bin';
  */
 export function browserFilePreparer(options: { store: () => Promise<ModelStore | null>; hub: () => Promise<HubLocation>; pageUrl: string }): FilePreparer {
   return async (entry, runtime, onProgress) => {
-    const files = modelFiles(entry, runtime.dtype, await options.hub(), options.pageUrl);
+    const hub = await options.hub();
+    // An `.onnx` file given as the model's folder is known from its URL: nothing is fetched.
+    const mistake = fileGivenAsFolder(baseUrl(entry.source, hub, options.pageUrl));
+    if (mistake) throw mistake;
+    const files = modelFiles(entry, runtime.dtype, hub, options.pageUrl);
     const bytes = await fetchModelFiles(files, { model: entry.id, store: await options.store(), ...(onProgress ? { onProgress } : {}) });
     return prepare(bytes, ONNX_FILE[runtime.dtype]);
   };

@@ -7,7 +7,8 @@
  */
 import { planBackends, BGE_RERANKER_V2_M3_FOOTPRINT, type BackendOverrides, type BackendPlan, type ModelFootprint } from '../shared/backend-plan.js';
 import { probeCapabilities, type Capabilities } from '../shared/capabilities.js';
-import type { WasmPaths } from '../../engine/cross-encoder.js';
+import { loadCrossEncoder, type WasmPaths } from '../../engine/cross-encoder.js';
+import { withPlainFileFaults } from '../../engine/plain-load-errors.js';
 import { RerankEngine, type EngineOptions } from '../../engine/engine.js';
 import { DEFAULT_MODEL_REPO, ModelRegistry, type ModelEntry } from '../../core/models.js';
 import { ModelStore } from '../cache/model-store.js';
@@ -86,6 +87,8 @@ export async function startBrowserEngine(config: BrowserEngineConfig, onProgress
     ...config.engine,
     registry: new ModelRegistry(config.models),
     runtimes: plan.runtimes.map(({ device, dtype, threads }) => (threads === undefined ? { device, dtype } : { device, dtype, threads })),
+    // What transformers.js or onnxruntime say about bad model files stays in `cause`.
+    loader: withPlainFileFaults(loadCrossEncoder),
     loadOptions: { prepareFiles: browserFilePreparer({ store, hub, pageUrl }), ...(config.wasmPaths !== undefined ? { wasmPaths: config.wasmPaths } : {}) },
   };
   if (onProgress) engineOptions.onProgress = onProgress;

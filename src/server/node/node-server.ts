@@ -5,18 +5,21 @@
  * `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createReranker, type NodeRerankerOptions } from '../../node/create-node-reranker.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../../remote/remote-reranker.js';
 import { messageOf } from '../../core/errors.js';
+import { DEFAULT_MODEL_ID } from '../../core/models.js';
 import type { Reranker } from '../../core/reranker.js';
 import { createServerApp, type ApiKeyEntry, type LimitsStore, type ModelAliases, type ServerLimits } from '../app.js';
 import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
 import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from '../load-retry.js';
 import { openLimitsStore } from './open-store.js';
+import { servedModelId } from '../../node/model-folder.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -72,6 +75,8 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   url: string;
   port: number;
+  /** The id the local model is served as (a stand-in's own when its folder was given without one); absent with an upstream. */
+  model?: string;
   /** Where `GET /metrics` is served, when metrics are on. */
   metricsUrl?: string;
   reranker: Reranker;
@@ -114,7 +119,8 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   const maxDocuments = options.limits?.maxDocuments ?? options.engine?.maxDocuments ?? options.upstream?.maxDocuments;
   const shared = maxDocuments === undefined ? {} : { maxDocuments };
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
-  const engine = options.upstream ? undefined : await createReranker({ ...options.engine, ...shared, inWorker: options.engine?.inWorker ?? true, preload: false });
+  const local = options.upstream ? undefined : await withServedId(options.engine ?? {});
+  const engine = local && (await createReranker({ ...local, ...shared, inWorker: local.inWorker ?? true, preload: false }));
   const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
   const apiKeys = options.apiKeys ?? [];
   const quotas = options.limits?.quota !== undefined || apiKeys.some((key) => typeof key !== 'string' && key.quota !== undefined);
@@ -205,6 +211,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   return {
     url,
     port: main.address.port,
+    ...(local ? { model: local.model ?? DEFAULT_MODEL_ID } : {}),
     ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     reranker,
     ready,
@@ -223,6 +230,15 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     },
     close,
   };
+}
+
+/**
+ * The engine options with the id a model folder is served as: a stand-in given without `model`
+ * answers under its own id (`webrerank/standin-tiny`), never as the real model it stands in for.
+ */
+async function withServedId(engine: NonNullable<NodeServerOptions['engine']>): Promise<NonNullable<NodeServerOptions['engine']>> {
+  if (engine.modelPath === undefined || engine.model !== undefined) return engine;
+  return { ...engine, model: await servedModelId(resolve(engine.modelPath)) };
 }
 
 function urlOf(address: AddressInfo): string {
