@@ -45,13 +45,14 @@ describe('startServer({ limits: { maxDocuments: 2000 } }) with the engine in its
   });
 });
 
-describe('startServer({ limits: { maxDocuments: 2000 } }) forwarding to an upstream', () => {
+describe('startServer({ limits: { maxDocuments: 2000, maxDocumentCharacters: 6_000_000 } }) forwarding to an upstream', () => {
   let upstream: RunningServer;
   let front: RunningServer;
+  const limits = { maxDocuments: 2000, maxDocumentCharacters: 6_000_000, maxTotalCharacters: 6_000_000, maxBodyBytes: 8_000_000 };
   beforeAll(async () => {
-    upstream = await startServer({ engine: { modelPath, maxLength: 32, inWorker: false }, limits: { maxDocuments: 2000 }, port: 0, log: () => undefined, metrics: false });
+    upstream = await startServer({ engine: { modelPath, maxLength: 32, inWorker: false }, limits, port: 0, log: () => undefined, metrics: false });
     await upstream.ready;
-    front = await startServer({ upstream: { baseUrl: upstream.url, models: [MODEL] }, limits: { maxDocuments: 2000 }, port: 0, log: () => undefined, metrics: false });
+    front = await startServer({ upstream: { baseUrl: upstream.url, models: [MODEL] }, limits, port: 0, log: () => undefined, metrics: false });
   });
   afterAll(async () => {
     await front.close();
@@ -62,6 +63,17 @@ describe('startServer({ limits: { maxDocuments: 2000 } }) forwarding to an upstr
     const response = await rerank(front.url, 1500);
     expect(response.status).toBe(200);
     expect(((await response.json()) as RerankResponse).results).toHaveLength(3);
+  }, 120_000);
+
+  it('passes a document longer than the default character limit on instead of refusing it in its client', async () => {
+    const longText = 'rivers and their banks '.repeat(250_000);
+    const response = await fetch(`${front.url}/v1/rerank`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, query: 'rivers', documents: [longText] }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as RerankResponse).results).toHaveLength(1);
   }, 120_000);
 });
 
