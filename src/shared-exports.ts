@@ -3,7 +3,7 @@
  * types and validators, the model registry, progress events, the errors with their type guards, and
  * the remote client with the local/remote fallback.
  */
-export type { Backend, Dtype, RerankInput, RerankMeta, RerankRequest, RerankResponse, RerankResult, ValidationLimits } from './core/contract.js';
+export type { Backend, Dtype, RerankInput, RerankMeta, RerankRequest, RerankResponse, RerankResult, RequestLimits, ValidationLimits } from './core/contract.js';
 export { DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, validateRerankRequest, validateRerankResponse } from './core/contract.js';
 export type { Reranker, RerankerInfo, RerankFinal, RerankOptions, RerankPartial, RerankStreamItem } from './core/reranker.js';
 export type { ModelEntry, ModelSource } from './core/models.js';

@@ -62,6 +62,10 @@ Limits, per API key (environment variable in brackets):
                             A key's own rate, burst and quotas in the keys file win over these.
   --max-body-bytes N        largest request body, then 413 (default ${DEFAULT_MAX_BODY_BYTES})  [WEBRERANK_MAX_BODY_BYTES]
   --max-documents N         most documents per request (default 1000)
+  --max-document-characters N
+                            longest query or document in characters, then 413 (default 5242880)
+  --max-total-characters N  most characters of query and documents together, then 413
+                            (default 5242880)
 
 Limits, for the whole server:
   --max-pending N           most reranks running or waiting at once, then 503 with Retry-After
@@ -103,6 +107,8 @@ const SERVE_FLAGS = {
   'quota-documents': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-documents': { type: 'string' },
+  'max-document-characters': { type: 'string' },
+  'max-total-characters': { type: 'string' },
   'max-pending': { type: 'string' },
   'busy-retry-after': { type: 'string' },
   'in-process': { type: 'boolean' },
@@ -231,6 +237,8 @@ function limitsFrom(values: Values, env: Record<string, string | undefined>): Se
   const bodyBytes = setting('max-body-bytes', 'WEBRERANK_MAX_BODY_BYTES');
   if (bodyBytes) limits.maxBodyBytes = integerFlag(...bodyBytes, 1);
   if (values['max-documents'] !== undefined) limits.maxDocuments = integerFlag('--max-documents', values['max-documents'], 1);
+  if (values['max-document-characters'] !== undefined) limits.maxDocumentCharacters = integerFlag('--max-document-characters', values['max-document-characters'], 1);
+  if (values['max-total-characters'] !== undefined) limits.maxTotalCharacters = integerFlag('--max-total-characters', values['max-total-characters'], 1);
   const pending = setting('max-pending', 'WEBRERANK_MAX_PENDING');
   if (pending) limits.maxPending = integerFlag(...pending, 1);
   if (values['busy-retry-after'] !== undefined) limits.busyRetryAfterSeconds = integerFlag('--busy-retry-after', values['busy-retry-after'], 1);

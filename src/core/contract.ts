@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { documentTexts, MAX_RANK_FIELDS, type RerankDocument } from './documents.js';
 import { excerpt, RerankError } from './errors.js';
-import { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC } from './request-limits.js';
+import { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, type RequestLimits } from './request-limits.js';
 import { rerankErrorFromIssue } from './request-errors.js';
 
 /** A rerank request, as the hosted API takes it. */
@@ -94,19 +94,13 @@ export interface RerankMeta {
   unscored?: number[];
 }
 
-/** Limits a validator applies beyond the schema. */
-export interface ValidationLimits {
-  /** Most documents one request may hold (default 1000). */
-  maxDocuments?: number;
-  /** Longest query or document, in characters (UTF-16 code units; default 5,242,880). */
-  maxDocumentCharacters?: number;
-  /** Most characters of query and documents together (default 5,242,880). */
-  maxTotalCharacters?: number;
+/** Limits a validator applies beyond the schema: the request's size limits, and the models served. */
+export interface ValidationLimits extends RequestLimits {
   /** Model ids this reranker serves; a request for another is refused with the list. */
   models?: readonly string[];
 }
 
-export { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC } from './request-limits.js';
+export { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, requestLimits, type RequestLimits } from './request-limits.js';
 export { rerankErrorFromIssue } from './request-errors.js';
 
 /**
@@ -130,15 +124,6 @@ const rerankInputSchema = rerankRequestSchema.extend({
   documents: z.array(z.union([z.string(), z.record(z.string(), z.unknown())]), { error: 'documents must be an array of strings or objects' }),
   rank_fields: z.array(z.string()).nullish(),
 });
-
-/** The size limits among `options` (an engine's or a reranker's), ready for the validator. */
-export function requestLimits(options: Pick<ValidationLimits, 'maxDocuments' | 'maxDocumentCharacters' | 'maxTotalCharacters'>): ValidationLimits {
-  const limits: ValidationLimits = {};
-  if (options.maxDocuments !== undefined) limits.maxDocuments = options.maxDocuments;
-  if (options.maxDocumentCharacters !== undefined) limits.maxDocumentCharacters = options.maxDocumentCharacters;
-  if (options.maxTotalCharacters !== undefined) limits.maxTotalCharacters = options.maxTotalCharacters;
-  return limits;
-}
 
 /**
  * Checks an untrusted body against the contract and returns it typed, or throws a RerankError
@@ -172,22 +157,21 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
 }
 
 /**
- * The shape alone: the contract's fields with their types, object documents and `rank_fields`
- * included, and nothing else (unknown fields are dropped, so what is returned can be posted to a
- * thread). For a boundary inside the process, where the request will be validated against the
- * limits by whoever owns them: checking the limits again there would refuse, with a second copy of
- * the limits, what the first one accepted.
+ * The shape alone of a request that was validated on the far side of a boundary inside the
+ * process (the page before its worker, the caller's thread before the engine's, the server's
+ * door before its reranker): the contract's fields with their types, text documents, and nothing
+ * else (unknown fields are dropped, so what is returned can be posted to a thread). The limits are
+ * not checked again: that was the outer boundary's job, with the one limits object it was given.
+ * A malformed body is refused with a 400 all the same.
  */
-export function checkRerankRequestShape(body: unknown): RerankInput {
+export function checkRerankRequestShape(body: unknown): RerankRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RerankError('invalid_request', 'The request body must be a JSON object with model, query and documents.');
   }
-  const parsed = rerankInputSchema.safeParse(body);
+  const parsed = rerankRequestSchema.safeParse(body);
   if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
-  const { model, query, documents, rank_fields } = parsed.data;
-  const input: RerankInput = { model, query, documents, ...optionalFields(parsed.data) };
-  if (rank_fields != null) input.rank_fields = rank_fields;
-  return input;
+  const { model, query, documents } = parsed.data;
+  return { model, query, documents, ...optionalFields(parsed.data) };
 }
 
 type OptionalFields = Pick<RerankRequest, 'top_n' | 'return_documents' | 'max_chunks_per_doc' | 'max_tokens_per_doc' | 'budget_ms'>;

@@ -2,7 +2,7 @@
  * The one interface every reranker implements — the in-thread engine, the worker client and the
  * remote client — so callers can't tell them apart.
  */
-import type { Backend, Dtype, RerankInput, RerankResponse, RerankResult } from './contract.js';
+import type { Backend, Dtype, RerankInput, RerankRequest, RerankResponse, RerankResult } from './contract.js';
 
 /** A stream's progress before the end: the documents scored so far, ranked among themselves. */
 export interface RerankPartial {
@@ -79,6 +79,12 @@ export interface Reranker {
    * }
    */
   rerankStream(request: RerankInput, options?: RerankOptions): AsyncIterable<RerankStreamItem>;
+  /**
+   * Ranks a request that its caller has already validated against the same limits (as the server
+   * does at its door), so it is not validated twice; only its shape is checked where it crosses a
+   * thread or worker. Rerankers without it are given the request through `rerank()`.
+   */
+  rerankValidated?(request: RerankRequest, options?: RerankOptions): Promise<RerankResponse>;
   info(): Promise<RerankerInfo>;
   /** Frees the model (and worker). Later calls reject. */
   dispose(): Promise<void>;

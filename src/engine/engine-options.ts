@@ -6,11 +6,13 @@ import type { BatchingTuning } from './batching.js';
 import type { CrossEncoderLoader, LoadOptions, RuntimeChoice } from './cross-encoder.js';
 import type { ModelRegistry } from '../core/models.js';
 import type { ProgressCallback } from '../core/progress.js';
+import type { RequestLimits } from '../core/request-limits.js';
 
 /** FlagReranker's default pair length. The model itself takes up to 8192 tokens. */
 export const DEFAULT_MAX_LENGTH = 512;
 
-export interface EngineOptions extends BatchingTuning {
+/** The request limits (`RequestLimits`) are the ones `rerank()` validates with. */
+export interface EngineOptions extends BatchingTuning, RequestLimits {
   /** The models this engine serves; defaults to the built-in registry (bge-reranker-v2-m3). */
   registry?: ModelRegistry;
   /** Backends to try, in order, when loading a model; the first that loads is used. */
@@ -22,12 +24,6 @@ export interface EngineOptions extends BatchingTuning {
   maxLength?: number;
   /** Longest query in tokens (default ¾ of maxLength, as FlagReranker). */
   maxQueryTokens?: number;
-  /** Most documents per request (default 1000); more → 400 `too_many_documents`. */
-  maxDocuments?: number;
-  /** Longest query or document in characters (default 5 Mi); longer → 413 `document_too_large`. */
-  maxDocumentCharacters?: number;
-  /** Most characters of query and documents together (default 5 Mi); more → 413 `payload_too_large`. */
-  maxTotalCharacters?: number;
   onProgress?: ProgressCallback;
   /**
    * Bytes the score cache may hold (default 4 MiB); 0 turns it off. A repeated (query, document)

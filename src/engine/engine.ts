@@ -72,10 +72,26 @@ export class RerankEngine implements Reranker {
     await this.#model(this.registry.get(modelId));
   }
 
+  /** Validates `body` against this engine's limits and models, then ranks it. */
   async rerank(body: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     const startedAt = performance.now();
     this.#assertUsable();
     const request = validateRerankRequest(body, { models: this.registry.ids(), ...requestLimits(this.#options) });
+    return this.#rank(request, options, startedAt);
+  }
+
+  /**
+   * Ranks a request its caller has already validated, with the limits the outermost boundary was
+   * given (a host behind a thread or worker boundary, which checks the shape). The limits are not
+   * checked again: a second copy of them here could only refuse what the first accepted.
+   */
+  async rerankValidated(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+    const startedAt = performance.now();
+    this.#assertUsable();
+    return this.#rank(request, options, startedAt);
+  }
+
+  async #rank(request: RerankRequest, options: RerankOptions, startedAt: number): Promise<RerankResponse> {
     throwIfAborted(options.signal);
     const entry = this.registry.get(request.model);
     let model = await this.#model(entry);

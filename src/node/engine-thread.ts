@@ -10,7 +10,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SessionCalls } from '../core/engine-session.js';
 import { serializeRerankError, toRerankError } from '../core/errors.js';
-import type { RerankResponse } from '../core/contract.js';
+import { checkRerankRequestShape, type RerankResponse } from '../core/contract.js';
 import type { RerankPartial } from '../core/reranker.js';
 import type { RerankEngine } from '../engine/engine.js';
 import { createNodeEngine } from './node-engine.js';
@@ -63,7 +63,8 @@ function serveEngine(port: MessagePort, options: EngineThreadOptions): void {
         // Numbered at once, so that a cancel that comes while the engine is still being built counts.
         void calls.run(message.call, (signal) =>
           answer(message.call, (ready) => {
-            const result = ready.rerank(message.request, {
+            // The caller's thread validated the request; what arrives here is checked for shape only.
+            const result = ready.rerankValidated(checkRerankRequestShape(message.request), {
               signal,
               onStart: () => post({ type: 'started', call: message.call }),
               onScored: (windows) => post({ type: 'scored', call: message.call, windows }),

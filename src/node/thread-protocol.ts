@@ -8,7 +8,7 @@
  */
 import type { SerializedRerankError } from '../core/errors.js';
 import type { LoadProgress } from '../core/progress.js';
-import type { RerankInput, RerankResponse } from '../core/contract.js';
+import type { RerankRequest, RerankResponse } from '../core/contract.js';
 import type { RerankPartial, RerankerInfo } from '../core/reranker.js';
 import type { NodeEngineOptions } from './node-engine.js';
 
@@ -22,7 +22,7 @@ export type EngineThreadOptions = Omit<NodeEngineOptions, 'onProgress' | 'loader
 export type ToEngineThread =
   | { type: 'load'; call: number; modelId?: string }
   /** `partials`: post a `partial` message after each batch (the caller streams). */
-  | { type: 'rerank'; call: number; request: RerankInput; partials?: boolean }
+  | { type: 'rerank'; call: number; request: RerankRequest; partials?: boolean }
   /** Stop call `call` at its next batch (or tokenizing slice); it then fails with an AbortError. */
   | { type: 'cancel'; call: number }
   | { type: 'dispose'; call: number };

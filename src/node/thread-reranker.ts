@@ -12,7 +12,7 @@
  */
 import { EngineSession } from '../core/engine-session.js';
 import { disposedError } from '../core/errors.js';
-import { checkRerankRequestShape, type RerankInput, type RerankResponse } from '../core/contract.js';
+import { checkRerankRequestShape, requestLimits, validateRerankRequest, type RerankInput, type RerankRequest, type RerankResponse, type ValidationLimits } from '../core/contract.js';
 import { guardProgress, type ProgressCallback } from '../core/progress.js';
 import type { RerankOptions, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
 import { streamRerank } from '../core/rerank-stream.js';
@@ -27,6 +27,7 @@ const DISPOSE_GRACE_MS = 5_000;
 /** The `Reranker` that runs the engine in a worker thread. */
 export class ThreadReranker implements Reranker {
   readonly #models: string[];
+  readonly #limits: ValidationLimits;
   readonly #session: EngineSession<ThreadLink>;
   #info: RerankerInfo;
 
@@ -34,6 +35,7 @@ export class ThreadReranker implements Reranker {
   constructor(options: EngineThreadOptions, onProgress?: ProgressCallback, start: EngineThreadStarter = startEngineThread) {
     const progress = guardProgress(onProgress);
     this.#models = nodeModelRegistry(options).ids();
+    this.#limits = { models: this.#models, ...requestLimits(options) };
     this.#info = this.#idle();
     const news: ThreadNews = {
       progress: (event) => progress?.(event),
@@ -57,10 +59,16 @@ export class ThreadReranker implements Reranker {
     await loading;
   }
 
+  /**
+   * Validates `request` here, in the caller's thread — the library caller's boundary — with the
+   * limits this reranker was made with; the thread behind only checks the shape.
+   */
   async rerank(request: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
-    // The shape is checked here, so nothing uncloneable is posted; the engine in the thread checks
-    // the limits (and turns object documents into texts within them), with the one copy of the
-    // limits it was started with.
+    return this.rerankValidated(validateRerankRequest(request, this.#limits), options);
+  }
+
+  /** Ranks a request validated by the caller (the server's door): only its shape is checked, so nothing uncloneable is posted. */
+  async rerankValidated(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
     const valid = checkRerankRequestShape(request);
     const partials = options.onPartial !== undefined;
     return this.#session.call((link, call) => link.request({ type: 'rerank', call, request: valid, partials }, options), options.signal) as Promise<RerankResponse>;

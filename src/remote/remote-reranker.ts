@@ -9,7 +9,7 @@
  */
 import { AbortError, RerankError, disposedError, throwIfAborted, toRerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_DOCUMENTS, validateRerankRequest, validateRerankResponse, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { requestLimits, validateRerankRequest, validateRerankResponse, type RequestLimits, type ValidationLimits, type RerankInput, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import { readEventStream } from './event-stream.js';
 import { errorFromAnswer, errorStatusOf, type AttemptOutcome } from './error-answer.js';
 import type { RerankOptions, RerankPartial, Reranker, RerankerInfo, RerankStreamItem } from '../core/reranker.js';
@@ -22,7 +22,8 @@ export type { RemoteProtocol } from './wire-formats.js';
 /** The fetch signature the client needs; pass your own to add tracing or a proxy. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
-export interface RemoteRerankerOptions {
+/** Its request limits (`RequestLimits`) are checked here, before anything is sent. */
+export interface RemoteRerankerOptions extends RequestLimits {
   /** The server's base URL, e.g. `https://api.apertis.ai` or `http://127.0.0.1:8080`. */
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>`. Never put a provider key in a browser: see docs/server.md. */
@@ -46,8 +47,6 @@ export interface RemoteRerankerOptions {
    * `unknown_model`; `info().models` reports them either way (default `[BAAI/bge-reranker-v2-m3]`).
    */
   models?: string[];
-  /** Most documents per request, checked locally (default 1000). */
-  maxDocuments?: number;
   /** What errors call the server (default: its origin); with a label they never hold its address. */
   label?: string;
   /** `follow` (default), or `refuse`: a redirect is then a 502 naming its status (a proxy's choice). */
@@ -81,7 +80,7 @@ class RemoteReranker implements Reranker {
   readonly #fetch: FetchFunction;
   readonly #headers: Record<string, string>;
   readonly #models: string[] | undefined;
-  readonly #maxDocuments: number;
+  readonly #limits: ValidationLimits;
   /** Fires on dispose, cutting short every request and backoff in flight. */
   readonly #disposal = new AbortController();
 
@@ -113,12 +112,17 @@ class RemoteReranker implements Reranker {
       ...(options.apiKey !== undefined ? { Authorization: `Bearer ${options.apiKey}` } : {}),
     };
     this.#models = options.models;
-    this.#maxDocuments = options.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+    this.#limits = { ...requestLimits(options), ...(options.models ? { models: options.models } : {}) };
   }
 
   async rerank(body: RerankInput, options: RerankOptions = {}): Promise<RerankResponse> {
     this.#assertUsable();
-    const request = validateRerankRequest(body, { maxDocuments: this.#maxDocuments, ...(this.#models ? { models: this.#models } : {}) });
+    return this.rerankValidated(validateRerankRequest(body, this.#limits), options);
+  }
+
+  /** Sends a request its caller validated (a server's door in front of this client) without validating it again. */
+  async rerankValidated(request: RerankRequest, options: RerankOptions = {}): Promise<RerankResponse> {
+    this.#assertUsable();
     const payload = JSON.stringify(this.#wire.body(request));
     throwIfAborted(options.signal);
 

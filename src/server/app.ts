@@ -12,7 +12,7 @@
 import { Hono, type Context } from 'hono';
 import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { describeInternally, publicError } from './public-error.js';
-import { DEFAULT_MAX_DOCUMENTS, type RerankRequest, type RerankResponse } from '../core/contract.js';
+import { requestLimits, type RequestLimits, type RerankRequest, type RerankResponse } from '../core/contract.js';
 import type { RerankFinal, RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
 import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { AuthFailureLimiter } from './auth-failures.js';
@@ -47,11 +47,10 @@ export { parseModelAliases } from './model-aliases.js';
 export { DEFAULT_MAX_BODY_BYTES } from './body.js';
 export type { ContentDecoder, ContentDecoders } from './content-encoding.js';
 
-export interface ServerLimits {
+/** What the server accepts; its request limits (documents, characters) are checked once, at the door. */
+export interface ServerLimits extends RequestLimits {
   /** Largest request body in bytes (default 5 MB); larger → 413. */
   maxBodyBytes?: number;
-  /** Most documents per request (default 1000); more → 400 `too_many_documents`. */
-  maxDocuments?: number;
   /** Per-caller rate limit (a key's own, from a keys file, wins); exceeded → 429 with `Retry-After`. Default: none. */
   rateLimit?: RateLimit;
   /** Wrong keys per client address (`clientAddress`), then 429 (default 20 at once, 1/s). `false`: none. */
@@ -135,7 +134,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const authFailures = limits.authFailures === false ? undefined : new AuthFailureLimiter(limits.authFailures, options.now);
   const gate = createKeyGate(verifier, (caller) => keyLimits.take(caller), authFailures);
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const maxDocuments = limits.maxDocuments ?? DEFAULT_MAX_DOCUMENTS;
+  const requestSize = requestLimits(limits);
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
   const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders } };
   const aliases = options.modelAliases ?? {};
@@ -233,8 +232,10 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       return (finished - began) / 1000;
     };
     try {
-      // The request's signal fires when the client goes away: the engine stops between batches.
-      const response = await reranker.rerank(request, { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
+      // Validated at the door, so not again behind it. The request's signal fires when the client
+      // goes away: the engine stops between batches.
+      const rankOptions: RerankOptions = { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) };
+      const response = await (reranker.rerankValidated ? reranker.rerankValidated(request, rankOptions) : reranker.rerank(request, rankOptions));
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
       return { response, windows: await charge.completed(response.usage.total_tokens) };
     } catch (error) {
@@ -253,7 +254,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       markStandin(c, info.standin);
-      const read = dialect.read(body, { models: info.models, maxDocuments, resolveModel: (name) => resolveModel(aliases, name, info.models) });
+      const read = dialect.read(body, { models: info.models, limits: requestSize, resolveModel: (name) => resolveModel(aliases, name, info.models) });
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.
         let windows: number | undefined;

@@ -54,6 +54,21 @@ describe('webrerank serve', () => {
     }
   });
 
+  it('refuses at the door a text past --max-document-characters, and a request past --max-total-characters', async () => {
+    const server = await startServeProcess(['--model-path', modelPath, '--port', '0', '--max-document-characters', '60', '--max-total-characters', '100'], { WEBRERANK_API_KEYS: '' });
+    const refusal = async (documents: string[]) => {
+      const response = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...HOSTED_EXAMPLE, documents }) });
+      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      return { status: response.status, ...error };
+    };
+    try {
+      expect(await refusal(['x'.repeat(61)])).toMatchObject({ status: 413, code: 'document_too_large', message: expect.stringMatching(/at most 60 are allowed/) });
+      expect(await refusal(['x'.repeat(50), 'y'.repeat(50)])).toMatchObject({ status: 413, code: 'payload_too_large', message: expect.stringMatching(/at most 100 are allowed/) });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses a bad flag before listening, naming it (exit code 2)', async () => {
     await expect(startServeProcess(['--rate-limit', 'fast'])).rejects.toThrow(/exited with 2 before listening:\nwebrerank serve: --rate-limit must be a positive number, got "fast"/);
   });

@@ -28,6 +28,8 @@ describe('usage errors', () => {
     [['rank', '--backend', 'gpu', '--query', 'q', '--document', 'd'], /^webrerank rank: --backend must be cpu, wasm or webgpu, got "gpu"$/],
     [['serve', '--port', 'http'], /^webrerank serve: --port must be an integer of at least 0, got "http"$/],
     [['serve', '--rate-limit', 'fast'], /^webrerank serve: --rate-limit must be a positive number, got "fast"$/],
+    [['serve', '--max-document-characters', '0'], /^webrerank serve: --max-document-characters must be a positive integer, got "0"$/],
+    [['serve', '--max-total-characters', 'lots'], /^webrerank serve: --max-total-characters must be a positive integer, got "lots"$/],
     [['serve', '--upstream', 'http://127.0.0.1:9', '--upstream-protocol', 'grpc'], /^webrerank serve: --upstream-protocol must be rerank or tei, got "grpc"$/],
     [['serve', '--upstream', 'http://127.0.0.1:9', '--in-process'], /^webrerank serve: --in-process runs a local model; it means nothing with --upstream$/],
     [['rank', '--threads', '0', '--query', 'q', '--document', 'd'], /^webrerank rank: --threads must be a positive integer, got "0"$/],

@@ -162,6 +162,17 @@ describe.each(['fp32', 'q8'] as const)('the engine on onnxruntime-node, %s', (dt
     }
   });
 
+  it('ranks a request its caller validated (rerankValidated) without refusing it by its own limits', async () => {
+    const limited = await createReranker({ modelPath, dtype, maxDocuments: 2, maxDocumentCharacters: 10 });
+    try {
+      await expect(limited.rerank(HOSTED_EXAMPLE)).rejects.toMatchObject({ status: 400, code: 'too_many_documents' });
+      const response = await limited.rerankValidated(HOSTED_EXAMPLE);
+      expect(response.results.map((result) => result.index).sort()).toEqual([0, 1, 2, 3]);
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   it('stops between batches when aborted and rejects with AbortError', async () => {
     const controller = new AbortController();
     seen.length = 0;

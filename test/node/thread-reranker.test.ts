@@ -78,3 +78,53 @@ describe('a thread that is disposed', () => {
     await expect(reranker.rerank(small)).rejects.toMatchObject({ status: 503, code: 'model_unavailable' });
   });
 });
+
+describe('validation once per boundary, with the engine in a thread', () => {
+  it('refuses a request past its limits in the caller’s thread, without starting the engine thread', async () => {
+    const { start, threads } = recordingStarter();
+    const reranker = new ThreadReranker({ modelPath, maxDocuments: 2 }, undefined, start);
+    try {
+      await expect(reranker.rerank(small)).rejects.toMatchObject({ name: 'RerankError', status: 400, code: 'too_many_documents' });
+      expect(threads).toHaveLength(0);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('ranks a request its caller validated without the thread refusing it by the limits again', async () => {
+    const reranker = new ThreadReranker({ modelPath, maxDocuments: 2, maxDocumentCharacters: 10 }, undefined);
+    try {
+      const response = await reranker.rerankValidated(small);
+      expect(response.results.map((result) => result.index).sort()).toEqual([0, 1, 2]);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('still refuses a malformed request with a typed 400 where it crosses into the thread', async () => {
+    const reranker = new ThreadReranker({ modelPath }, undefined);
+    try {
+      const malformed = { ...small, documents: 5 } as unknown as typeof small;
+      await expect(reranker.rerankValidated(malformed)).rejects.toMatchObject({ name: 'RerankError', status: 400, code: 'invalid_documents' });
+    } finally {
+      await reranker.dispose();
+    }
+  });
+
+  it('has the thread itself refuse a malformed request it is sent with a typed 400', async () => {
+    const { start } = recordingStarter();
+    // A sender that garbles what it posts: the thread's own shape check is what answers.
+    const garbling = (options: Parameters<typeof start>[0]) => {
+      const thread = start(options);
+      const post = thread.postMessage.bind(thread);
+      thread.postMessage = (message: { type: string; request?: unknown }) => post(message.type === 'rerank' ? { ...message, request: { ...(message.request as object), documents: 'not a list' } } : message);
+      return thread;
+    };
+    const reranker = new ThreadReranker({ modelPath }, undefined, garbling);
+    try {
+      await expect(reranker.rerank(small)).rejects.toMatchObject({ name: 'RerankError', status: 400, code: 'invalid_documents' });
+    } finally {
+      await reranker.dispose();
+    }
+  });
+});

@@ -78,6 +78,19 @@ describe('the remote client, on a healthy server', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('refuses locally, with typed 413s and no network call, a request past the character limits it was given', async () => {
+    const limited = remote({ maxDocumentCharacters: 40, maxTotalCharacters: 100 });
+    expect(await rejection(limited.rerank({ ...HOSTED_EXAMPLE, documents: ['x'.repeat(41)] }))).toMatchObject({ status: 413, code: 'document_too_large' });
+    expect(await rejection(limited.rerank({ ...HOSTED_EXAMPLE, documents: ['x'.repeat(40), 'y'.repeat(40)] }))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends a request its caller validated as it is, without checking its limits again', async () => {
+    const response = await remote({ maxDocuments: 2 }).rerankValidated?.(HOSTED_EXAMPLE);
+    expect(response?.results).toEqual(direct.results);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('reports itself as a ready remote backend', async () => {
     expect(await remote({ models: ['m1', 'm2'] }).info()).toMatchObject({ backend: 'remote', state: 'ready', models: ['m1', 'm2'] });
   });

@@ -30,8 +30,9 @@ export class InThreadReranker implements LocalReranker {
     const valid = validate(this.config, request);
     throwIfAborted(options.signal);
     const engine = await this.#current();
-    // The engine stops at the next batch boundary; the caller hears of the abort at once.
-    return abortable(engine.rerank(valid, options), options.signal, () => undefined);
+    // Validated above, with the page's limits: the engine does not validate again. It stops at the
+    // next batch boundary; the caller hears of the abort at once.
+    return abortable(engine.engine.rerankValidated(valid, options), options.signal, () => undefined);
   }
 
   rerankStream(request: RerankInput, options: RerankOptions = {}): AsyncIterable<RerankStreamItem> {

@@ -10,7 +10,7 @@
 import { SessionCalls } from '../../core/engine-session.js';
 import { RerankError } from '../../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../../core/contract.js';
+import { checkRerankRequestShape, type RerankRequest, type RerankResponse } from '../../core/contract.js';
 import type { RerankPartial } from '../../core/reranker.js';
 import { startBrowserEngine, type BrowserEngine } from './browser-engine.js';
 import type { BrowserEngineConfig, LocalRerankerInfo } from '../shared/public-types.js';
@@ -108,10 +108,14 @@ export class SharedTab {
     return this.#tellReady(await engine.info());
   }
 
-  /** Reranks when it is this tab's turn; `callId` (unique within the tab) names it for `cancel`. */
+  /**
+   * Reranks a request the tab validated (only its shape is checked here) when it is this tab's
+   * turn; `callId` (unique within the tab) names it for `cancel`.
+   */
   async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
+    const valid = checkRerankRequestShape(request);
     const engine = await this.host.engine();
-    return this.#calls.run(callId, (signal) => this.host.queue(this, () => engine.rerank(request, { signal, ...partialsTo(onPartial) }), signal));
+    return this.#calls.run(callId, (signal) => this.host.queue(this, () => engine.engine.rerankValidated(valid, { signal, ...partialsTo(onPartial) }), signal));
   }
 
   cancel(callId: number): void {

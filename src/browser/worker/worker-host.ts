@@ -10,7 +10,7 @@ import type { BrowserEngineConfig, LocalRerankerInfo } from '../shared/public-ty
 import { SessionCalls } from '../../core/engine-session.js';
 import { RerankError } from '../../core/errors.js';
 import { guardProgress, type ProgressCallback } from '../../core/progress.js';
-import type { RerankRequest, RerankResponse } from '../../core/contract.js';
+import { checkRerankRequestShape, type RerankRequest, type RerankResponse } from '../../core/contract.js';
 import type { RerankOptions, RerankPartial } from '../../core/reranker.js';
 
 interface LockManagerLike {
@@ -46,10 +46,14 @@ export class WorkerHost {
     return engine.info();
   }
 
-  /** Reranks; `callId` names the call for `cancel`; `onPartial` (a comlink proxy) hears each batch. */
+  /**
+   * Reranks a request the page validated (only its shape is checked here); `callId` names the call
+   * for `cancel`; `onPartial` (a comlink proxy) hears each batch.
+   */
   async rerank(request: RerankRequest, callId: number, onPartial?: (partial: RerankPartial) => unknown): Promise<RerankResponse> {
+    const valid = checkRerankRequestShape(request);
     const engine = await this.#started();
-    return this.#calls.run(callId, (signal) => engine.rerank(request, { signal, ...partialsTo(onPartial) }));
+    return this.#calls.run(callId, (signal) => engine.engine.rerankValidated(valid, { signal, ...partialsTo(onPartial) }));
   }
 
   /** Aborts call `callId`; it stops at the next batch boundary. Unknown ids are ignored (already done). */

@@ -6,14 +6,14 @@
  */
 import type { z } from 'zod';
 import type { RerankError } from '../../core/errors.js';
-import type { RerankRequest, RerankResponse } from '../../core/contract.js';
+import type { RequestLimits, RerankRequest, RerankResponse } from '../../core/contract.js';
 
 /** What a dialect needs to know to read a request. */
 export interface DialectContext {
   /** Model ids the server serves (aliases already resolved to these). */
   models: readonly string[];
-  /** Most documents per request. */
-  maxDocuments: number;
+  /** The server's request limits (documents, characters), checked here at the door. */
+  limits: RequestLimits;
   /** A client's model name → the served id (aliases), or the name itself. */
   resolveModel(name: string): string;
 }

@@ -49,7 +49,7 @@ export const hostedResponseSchema = z
 type HostedResponse = z.infer<typeof hostedResponseSchema>;
 
 function read(body: unknown, context: DialectContext): DialectRequest {
-  const limits = { models: context.models, maxDocuments: context.maxDocuments };
+  const limits = { models: context.models, ...context.limits };
   // Not an object at all: the contract's own message.
   if (typeof body !== 'object' || body === null || Array.isArray(body)) validateRerankRequest(body, limits);
   checkRequestSize(body as Record<string, unknown>, limits);

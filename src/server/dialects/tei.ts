@@ -48,7 +48,7 @@ function logit(score: number): number {
 const SATURATED_LOGIT = 36.7;
 
 function read(body: unknown, context: DialectContext): DialectRequest {
-  if (typeof body === 'object' && body !== null) checkRequestSize({ documents: (body as { texts?: unknown }).texts }, context);
+  if (typeof body === 'object' && body !== null) checkRequestSize({ documents: (body as { texts?: unknown }).texts }, context.limits);
   const parsed = teiRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -60,7 +60,7 @@ function read(body: unknown, context: DialectContext): DialectRequest {
     throw new RerankError('invalid_request', 'truncation_direction "Left" is not supported: texts are cut from the right.', { status: 422 });
   }
   const model = context.models[0] ?? '';
-  const request = validateRerankRequest({ model, query, documents: texts }, { models: context.models, maxDocuments: context.maxDocuments });
+  const request = validateRerankRequest({ model, query, documents: texts }, { models: context.models, ...context.limits });
   return {
     request,
     render: (response): z.infer<typeof teiResponseSchema> =>

@@ -13,6 +13,7 @@ import { createReranker, type NodeRerankerOptions } from '../../node/create-node
 import { createRemoteReranker, type RemoteRerankerOptions } from '../../remote/remote-reranker.js';
 import { messageOf } from '../../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../../core/models.js';
+import { requestLimits } from '../../core/request-limits.js';
 import type { Reranker } from '../../core/reranker.js';
 import { createServerApp, type ApiKeyEntry, type LimitsStore, type ModelAliases, type ServerLimits } from '../app.js';
 import { createPrometheusMetrics } from './metrics.js';
@@ -56,8 +57,10 @@ export interface NodeServerOptions {
   /** Origins allowed to call from a browser. */
   cors?: readonly string[];
   /**
-   * What the server accepts. `maxDocuments` holds end to end: the engine (or upstream client)
-   * behind the door takes it over, so a request the door accepts is never refused further in.
+   * What the server accepts. Its request limits (`maxDocuments`, `maxDocumentCharacters`,
+   * `maxTotalCharacters`; else those of `engine` or `upstream`) hold end to end: the door validates
+   * with them, and the engine (or upstream client) behind is built with the same object and handed
+   * the validated request, so a request the door accepts is never refused further in.
    */
   limits?: ServerLimits;
   /** Other names the served models answer to (alias → served id). */
@@ -116,12 +119,11 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
 
   // One limit for the door and what stands behind it: the HTTP app refuses past it, and the engine
   // (or the upstream client) must not refuse, with a default of its own, what the door let in.
-  const maxDocuments = options.limits?.maxDocuments ?? options.engine?.maxDocuments ?? options.upstream?.maxDocuments;
-  const shared = maxDocuments === undefined ? {} : { maxDocuments };
+  const requestSize = { ...requestLimits(options.engine ?? options.upstream ?? {}), ...requestLimits(options.limits ?? {}) };
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
   const local = options.upstream ? undefined : await withServedId(options.engine ?? {});
-  const engine = local && (await createReranker({ ...local, ...shared, inWorker: local.inWorker ?? true, preload: false }));
-  const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...shared });
+  const engine = local && (await createReranker({ ...local, ...requestSize, inWorker: local.inWorker ?? true, preload: false }));
+  const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...requestSize });
   const apiKeys = options.apiKeys ?? [];
   const quotas = options.limits?.quota !== undefined || apiKeys.some((key) => typeof key !== 'string' && key.quota !== undefined);
   const store = typeof options.store === 'object' ? options.store : await openLimitsStore(options.store, { quotas, log });
@@ -139,7 +141,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     store,
     ...(options.storeFailure ? { storeFailure: options.storeFailure } : {}),
     draining: () => draining,
-    limits: { ...options.limits, ...shared },
+    limits: { ...options.limits, ...requestSize },
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
