@@ -53,7 +53,7 @@ describe('forwarding to an upstream', () => {
     const response = await rerank(edge.url);
     expect(response.status).toBe(200);
     const body = (await response.json()) as RerankResponse;
-    expect(body.results).toEqual((await upstream.reranker.rerank(HOSTED_EXAMPLE)).results);
+    expect(body.results).toEqual((await upstream.reranker.rerank({ ...HOSTED_EXAMPLE, model: upstream.model ?? HOSTED_EXAMPLE.model })).results);
     // The upstream serves the stand-in: its warning is passed on.
     expect(body.meta).toEqual({ backend: 'remote', warnings: [STANDIN_WARNING], api_version: { version: '1' }, billed_units: { search_units: 1 } });
     const health = await fetch(`${edge.url}/health`);

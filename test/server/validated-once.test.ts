@@ -44,7 +44,8 @@ describe('a request through the server’s door', () => {
 
   it('still validates a library caller’s request in the engine itself', async () => {
     validations.count = 0;
-    await server.reranker.rerank({ model: MODEL, query: 'rivers', documents: ['a note on rivers'] });
+    // A library caller names the model the server's reranker serves (the stand-in's own id).
+    await server.reranker.rerank({ model: server.model ?? MODEL, query: 'rivers', documents: ['a note on rivers'] });
     expect(validations.count).toBe(1);
   });
 });
