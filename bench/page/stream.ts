@@ -28,6 +28,8 @@ const streamBench = {
       const ms = performance.now() - started;
       if (item.done) return { partials, done_ms: ms, ranking: ranking(item.results) };
       partials.push({ ms, scored: item.scored });
+      // Progress for whoever runs the bench: a full-size round can take many minutes.
+      if (item.scored % 10 === 0) console.info(`${item.scored} of ${item.total} documents ranked after ${(ms / 1000).toFixed(0)} s`);
     }
     throw new Error('the stream ended without a final item');
   },
