@@ -1,5 +1,6 @@
 /**
- * The figures the docs show, as Markdown tables made from a bench result (bench/results/latest.json).
+ * The figures the docs show, as Markdown tables made from a bench result (bench/results/latest.json,
+ * and bench/results/stream.json for progressive results).
  * docs/performance.md and the README hold these tables verbatim, and a test regenerates them and
  * compares, so a figure in the docs is always the one the last bench run measured.
  *
@@ -59,6 +60,17 @@ export interface BenchResult {
   q8_batch_invariance: Invariance[];
   full_size_q8: FullSize;
   rows: ResultRow[];
+}
+
+/** The parts of bench/results/stream.json the docs quote: its Chromium part. */
+export interface StreamResult {
+  chromium: {
+    model: string;
+    documents: number;
+    document_tokens: string;
+    rounds: unknown[];
+    fastest: { first_partial_ms: number; full_answer_ms: number; first_partial_share: number; rerank_ms: number; full_answer_vs_rerank: number; partials: number; scored_at_half_time: number };
+  };
 }
 
 const WHERE: Record<string, string> = { 'chromium-wasm': 'Chromium WASM', 'node-cpu': 'Node (onnxruntime-node)' };
@@ -164,6 +176,23 @@ export function fullSizeTable(result: BenchResult): string {
   ]);
 }
 
+/** Progressive results on the full-size q8 model in Chromium: how soon the first ranking shows. */
+export function chromiumStreamTable(result: StreamResult): string {
+  const { chromium } = result;
+  const { fastest } = chromium;
+  const seconds = (ms: number) => `${fixed(ms / 1000, 1)} s`;
+  const rounds = chromium.rounds.length;
+  return table([`${chromium.documents} documents (${chromium.document_tokens} tokens), full-size q8 model in Chromium`, rounds === 1 ? 'one round' : `fastest of ${rounds} rounds`], [
+    ['first partial of `rerankStream()`', seconds(fastest.first_partial_ms)],
+    ["full answer (the stream's last item)", seconds(fastest.full_answer_ms)],
+    ['`rerank()`, same request, same page', seconds(fastest.rerank_ms)],
+    ['first partial / full answer', fixed(fastest.first_partial_share, 3)],
+    ['full answer by stream / by `rerank()`', fixed(fastest.full_answer_vs_rerank, 2)],
+    ['partials before the full answer', String(fastest.partials)],
+    ["documents ranked at half the full answer's time", String(fastest.scored_at_half_time)],
+  ]);
+}
+
 /** Every table docs/performance.md holds, in its order. */
 export function performanceTables(result: BenchResult): string[] {
   return [machineTable(result), throughputTable(result), ratiosTable(result), invarianceTable(result), fullSizeTable(result)];
@@ -173,7 +202,12 @@ export function readBenchResult(path: string): BenchResult {
   return JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
 }
 
+export function readStreamResult(path: string): StreamResult {
+  return JSON.parse(readFileSync(path, 'utf8')) as StreamResult;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = readBenchResult(process.argv[2] ?? fileURLToPath(new URL('results/latest.json', import.meta.url)));
-  console.log(`README:\n\n${headlineTable(result)}\n\ndocs/performance.md:\n\n${performanceTables(result).join('\n\n')}`);
+  const stream = readStreamResult(fileURLToPath(new URL('results/stream.json', import.meta.url)));
+  console.log(`README:\n\n${headlineTable(result)}\n\ndocs/performance.md:\n\n${performanceTables(result).join('\n\n')}\n\n${chromiumStreamTable(stream)}`);
 }

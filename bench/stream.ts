@@ -4,37 +4,56 @@
  *
  *   npm run bench:stream                                  # l1v32k, WASM (the browser's kernels), q8, 3 rounds
  *   npm run bench:stream -- --model l2 --backend cpu --rounds 5
+ *   npm run bench:stream -- --chromium --rounds 1           # the full-size q8 model in Chromium
+ *   npm run bench:stream -- --chromium --model tiny         # the same steps in seconds, to check them
  *
  * Each round, after one warm-up call, measures on an engine without a cache: the time to the first
  * partial of `rerankStream()` and to its last item; and on an engine with the score cache: the
  * first call (nothing cached) and the same request again (every pair cached). Other processes'
  * share of the CPU is not controlled here, so compare figures within one run, as ratios.
- * Results: bench/results/stream.json.
+ * `--chromium` runs bench/stream-chromium.ts instead. Results: bench/results/stream.json, where
+ * each part replaces only its own figures (the Chromium part's are under `chromium`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { RerankRequest } from '../src/core/contract.js';
 import { createReranker } from '../src/node.js';
 import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
 import { machine } from './report.js';
+import { runChromiumStreamBench } from './stream-chromium.js';
 import { WORKLOADS } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'l1v32k' },
+    model: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     dtype: { type: 'string', default: 'q8' },
     rounds: { type: 'string', default: '3' },
+    chromium: { type: 'boolean', default: false },
   },
 });
-const modelName = values.model as BenchModelName;
+const RESULTS = 'bench/results/stream.json';
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
+const save = (report: Record<string, unknown>): void => {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+};
+
+const modelName = (values.model ?? (values.chromium ? 'full' : 'l1v32k')) as BenchModelName;
 if (!(modelName in BENCH_MODELS)) throw new Error(`--model must be one of ${Object.keys(BENCH_MODELS).join(', ')}`);
+
+if (values.chromium) {
+  const chromium = await runChromiumStreamBench(modelName, Number(values.rounds), log, (soFar) => save({ ...previous, chromium: soFar }));
+  log(JSON.stringify(chromium.fastest, null, 2));
+  process.exit(0);
+}
+
 const backend = values.backend === 'cpu' ? 'cpu' : 'wasm';
 const dtype = values.dtype === 'fp32' ? 'fp32' : 'q8';
 const rounds = Number(values.rounds);
 
-const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const modelDir = await ensureModel(modelName, log);
 const workload = WORKLOADS.docs100();
 const request: RerankRequest = { model: 'bench', query: workload.query, documents: workload.documents };
@@ -102,8 +121,7 @@ const report = {
     cache_speedup: round1(median((row) => row.uncached_ms / row.cached_ms)),
   },
 };
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/stream.json', `${JSON.stringify(report, null, 2)}\n`);
+save({ ...report, ...(previous.chromium ? { chromium: previous.chromium } : {}) });
 log(JSON.stringify(report.median, null, 2));
 
 function round1(value: number): number {
