@@ -75,11 +75,9 @@ export function createKeyLimits(options: KeyLimitsOptions): KeyLimits {
           // Give back the reserved windows that were not billed; the request itself stays counted.
           const unused = Math.max(0, windows - billed);
           const back = { requests: 0, documents: unused, searchUnits: searchUnits(windows) - searchUnits(windows - unused), tokens: 0 };
-          const settle = async () => {
-            if (unused > 0) await store.refund(caller.id, day, back);
-            if (tokens > 0) await store.record(caller.id, day, { requests: 0, documents: 0, searchUnits: 0, tokens });
-          };
-          await limited(settle, undefined).catch((error: unknown) => log(`charge of a request of ${caller.id} not settled: ${messageOf(error)}`));
+          if (unused === 0 && tokens === 0) return;
+          const more = { requests: 0, documents: 0, searchUnits: 0, tokens };
+          await limited(() => store.settle(caller.id, day, back, more), undefined).catch((error: unknown) => log(`charge of a request of ${caller.id} not settled: ${messageOf(error)}`));
         },
       };
     },

@@ -32,6 +32,12 @@ export interface LimitsStore {
   refund(key: string, day: string, usage: UsageCounts): Promise<void>;
   /** Adds to `key`'s totals and usage on `day` without a check (what is only known afterwards: tokens). */
   record(key: string, day: string, usage: UsageCounts): Promise<void>;
+  /**
+   * Settles a charged request in one step: takes `back` away (never below zero, as
+   * {@link LimitsStore.refund}) and adds `more` (as {@link LimitsStore.record}). One step, not two,
+   * because it is on every request's path.
+   */
+  settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void>;
   /** `key`'s totals since its first request, and its usage on `day`. */
   usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }>;
   /** Resolves when the store answers; rejects when it can't be reached. */
@@ -97,6 +103,11 @@ export class MemoryLimitsStore implements LimitsStore {
 
   async record(key: string, day: string, usage: UsageCounts): Promise<void> {
     for (const id of [key, JSON.stringify([key, day])]) this.#usage.set(id, addUsage(this.#usage.get(id) ?? NO_USAGE, usage));
+  }
+
+  async settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void> {
+    await this.refund(key, day, back);
+    await this.record(key, day, more);
   }
 
   async usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }> {
