@@ -101,6 +101,8 @@ export interface ServerAppOptions {
   contentDecoders?: ContentDecoders;
   /** The client's address, for limiting failed keys (Node's server: the peer). None: not limited. */
   clientAddress?: (c: Context<ServerEnv>) => string | undefined;
+  /** Keeps a rerank's settle alive past its answer (an edge runtime's `waitUntil`; Node's server drains it). None: the answer waits for it. */
+  waitUntil?: (work: Promise<void>) => void;
   /** The clock for rate limiting (tests). */
   now?: () => number;
   /** Where loading the model stands (tries, next retry), for `/health` and the 503 while it fails. */
@@ -185,9 +187,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     });
   }
 
-  // The API routes need a key (when keys are configured) and count against the rate limit.
+  // The API routes need a key (when keys are configured) and count against the rate limit; a rerank's token is taken with its charge (runRerank).
   const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
-    const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c));
+    const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c), !(c.req.method === 'POST' && c.get('dialect') !== undefined));
     if (caller instanceof RerankError) {
       // The Node adapter closes a connection whose body went unread: say so, or a client reuses it.
       if (c.req.raw.body !== null) c.header('Connection', 'close');
@@ -235,7 +237,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       // The request's signal fires when the client goes away: the engine stops between batches.
       const response = await reranker.rerank(request, { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) });
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
-      return { response, windows: await charge.completed(response.usage.total_tokens) };
+      return { response, windows: await charge.completed(response.usage.total_tokens, options.waitUntil) };
     } catch (error) {
       // The client went away, but the model ran for it: its time shows in the metrics.
       if (wasAbandoned(error) && started !== undefined) record(0, 0);

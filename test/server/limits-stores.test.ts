@@ -63,6 +63,22 @@ describe.each(STORES)('the %s store', (_kind, open) => {
     }
   });
 
+  it('admits in one step: takes the token and charges, charges nothing when the rate refuses, and charges without a rate', async () => {
+    const store = await open();
+    try {
+      const key = crypto.randomUUID();
+      const rate = { bucket: `rate:${key}`, limit: { requestsPerSecond: 0.5, burst: 2 } };
+      const admissions = await Promise.all(Array.from({ length: 4 }, () => store.admit(rate, key, DAY, oneRequest(1), { documents: 1 })));
+      expect(admissions.filter((admission) => admission.charged)).toHaveLength(1);
+      expect(admissions.filter((admission) => admission.rate.allowed)).toHaveLength(2);
+      expect(admissions.find((admission) => !admission.rate.allowed)).toEqual({ rate: { allowed: false, retryAfterSeconds: 2 }, charged: false });
+      expect((await store.usage(key, DAY)).total).toEqual({ ...NO_USAGE, requests: 1, documents: 1 });
+      expect(await store.admit(undefined, key, DAY, oneRequest(0), undefined)).toEqual({ rate: { allowed: true }, charged: true });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('settles a request in one step: gives back what was not billed and adds its tokens', async () => {
     const store = await open();
     try {

@@ -42,6 +42,10 @@ describe('a quota with no --store', () => {
     const second = await start();
     try {
       await untilHealthy(second.url);
+      // The first server's tokens are recorded after its answer: its drain on SIGTERM flushed them.
+      const kept = (await (await fetch(`${second.url}/v1/usage`, { headers: { Authorization: 'Bearer sk-a' } })).json()) as { total: { requests: number; tokens: number } };
+      expect(kept.total.requests).toBe(1);
+      expect(kept.total.tokens).toBeGreaterThan(0);
       expect((await rerank(second.url, ['c'])).status).toBe(200);
       const refused = await rerank(second.url, ['d']);
       expect(refused.status).toBe(402);

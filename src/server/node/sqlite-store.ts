@@ -9,7 +9,7 @@
  * one commit instead of a commit per step, and nothing is answered before it is on disk.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { NO_USAGE, type LimitsStore, type UsageCounts } from '../limits-store.js';
+import { ALLOWED, NO_USAGE, type Admission, type BucketRate, type LimitsStore, type UsageCounts } from '../limits-store.js';
 import { fitsQuota, type Quota } from '../quota.js';
 import { takeFromBucket, type RateDecision, type RateLimit } from '../rate-limit.js';
 
@@ -102,19 +102,17 @@ export class SqliteLimitsStore implements LimitsStore {
   }
 
   takeToken(bucket: string, limit: RateLimit): Promise<RateDecision> {
-    return this.#inNextCommit(() => {
-      const saved = this.#statements.readBucket.get(bucket) as { tokens: number; at: number } | undefined;
-      const { state, decision } = takeFromBucket(saved, limit, this.#now());
-      this.#statements.writeBucket.run(bucket, state.tokens, state.at);
-      return decision;
-    });
+    return this.#inNextCommit(() => this.#take(bucket, limit));
   }
 
   charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<boolean> {
+    return this.#inNextCommit(() => this.#charge(key, day, usage, quota));
+  }
+
+  admit(rate: BucketRate | undefined, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<Admission> {
     return this.#inNextCommit(() => {
-      if (!fitsQuota(this.#get(key, TOTAL), usage, quota)) return false;
-      this.#change(this.#statements.addUsage, key, day, usage);
-      return true;
+      const decision = rate ? this.#take(rate.bucket, rate.limit) : ALLOWED;
+      return { rate: decision, charged: decision.allowed && this.#charge(key, day, usage, quota) };
     });
   }
 
@@ -134,6 +132,8 @@ export class SqliteLimitsStore implements LimitsStore {
   }
 
   async usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }> {
+    // What was counted but waits for its commit is part of the answer.
+    this.#commit();
     return { total: this.#get(key, TOTAL), day: this.#get(key, day) };
   }
 
@@ -144,6 +144,19 @@ export class SqliteLimitsStore implements LimitsStore {
   async close(): Promise<void> {
     this.#commit();
     if (this.#database.isOpen) this.#database.close();
+  }
+
+  #take(bucket: string, limit: RateLimit): RateDecision {
+    const saved = this.#statements.readBucket.get(bucket) as { tokens: number; at: number } | undefined;
+    const { state, decision } = takeFromBucket(saved, limit, this.#now());
+    this.#statements.writeBucket.run(bucket, state.tokens, state.at);
+    return decision;
+  }
+
+  #charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): boolean {
+    if (!fitsQuota(this.#get(key, TOTAL), usage, quota)) return false;
+    this.#change(this.#statements.addUsage, key, day, usage);
+    return true;
   }
 
   /** Runs `usage` through `statement` for the key's totals and its `day`; nothing when it is all zeros. */
