@@ -5,8 +5,8 @@
  * requests per second and p50/p99 latency of each, and the change against memory. Then the same
  * on a model of a realistic cost per request (`--realistic`, default l1v32k: one layer of
  * bge-reranker-v2-m3 at its full width), where the store's share of a request is what an operator
- * sees. Last, without the server, what each store's own steps of one request (take a token,
- * charge, settle) cost, one request at a time: the latency a store adds, free of the model's noise.
+ * sees. Last, without the server, what each store's own steps of one request (admit: take a
+ * token and charge; settle) cost, one request at a time: the latency a store adds, free of the model's noise.
  *
  *   npm run bench:stores                     # 8 connections, 3 rounds × 10 s per store
  *   npm run bench:stores -- --duration 5 --rounds 2 --realistic none
@@ -126,14 +126,13 @@ for (const [label, list] of [['tiny', rows], [realistic, realisticRows ?? []]] a
 }
 for (const [name, cost] of Object.entries(stepCosts)) process.stdout.write(`${name}: the store's steps of one request take p50 ${cost.p50Us} µs, p99 ${cost.p99Us} µs\n`);
 
-/** p50/p99 in µs of one request's store steps (token, charge, settle), run `count` times in a row. */
+/** p50/p99 in µs of one request's store steps (admit: token and charge; settle), run `count` times in a row. */
 async function stepCost(store: LimitsStore, count: number): Promise<{ p50Us: number; p99Us: number }> {
   const times: number[] = [];
   const day = new Date().toISOString().slice(0, 10);
   for (let index = 0; index < count; index++) {
     const started = performance.now();
-    await store.takeToken('rate:bench', { requestsPerSecond: 1e9, burst: 1e9 });
-    await store.charge('bench', day, { ...NO_USAGE, requests: 1, documents: 4, searchUnits: 1 }, { documents: 1e12 });
+    await store.admit({ bucket: 'rate:bench', limit: { requestsPerSecond: 1e9, burst: 1e9 } }, 'bench', day, { ...NO_USAGE, requests: 1, documents: 4, searchUnits: 1 }, { documents: 1e12 });
     await store.settle('bench', day, NO_USAGE, { ...NO_USAGE, tokens: 60 });
     times.push((performance.now() - started) * 1000);
   }

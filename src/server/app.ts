@@ -101,7 +101,7 @@ export interface ServerAppOptions {
   contentDecoders?: ContentDecoders;
   /** The client's address, for limiting failed keys (Node's server: the peer). None: not limited. */
   clientAddress?: (c: Context<ServerEnv>) => string | undefined;
-  /** Keeps a rerank's settle alive past its answer (an edge runtime's `waitUntil`; Node's server drains it). None: the answer waits for it. */
+  /** Lets a rerank's settle finish after its answer; Node's server passes one that its drain waits for. None: the answer waits for it. */
   waitUntil?: (work: Promise<void>) => void;
   /** The clock for rate limiting (tests). */
   now?: () => number;
