@@ -19,12 +19,12 @@ import { AuthFailureLimiter } from './auth-failures.js';
 import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
 import { createKeyGate } from './key-gate.js';
 import { corsFor } from './cors.js';
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { withoutLocalPaths, type LoadStatus } from './load-retry.js';
 import { LOAD_FAILED, healthBody, loadFailedError } from './health.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
-import { hostedErrorBody } from './dialects/hosted-error.js';
+import { errorResponse } from './error-response.js';
 import { modelList, resolveModel, type ModelAliases } from './model-aliases.js';
 import type { ServerMetrics } from './observer.js';
 import { openApiDocument } from './openapi.js';
@@ -101,6 +101,8 @@ export interface ServerAppOptions {
   contentDecoders?: ContentDecoders;
   /** The client's address, for limiting failed keys (Node's server: the peer). None: not limited. */
   clientAddress?: (c: Context<ServerEnv>) => string | undefined;
+  /** Lets a rerank's settle finish after its answer; Node's server passes one that its drain waits for. None: the answer waits for it. */
+  waitUntil?: (work: Promise<void>) => void;
   /** The clock for rate limiting (tests). */
   now?: () => number;
   /** Where loading the model stands (tries, next retry), for `/health` and the 503 while it fails. */
@@ -185,9 +187,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     });
   }
 
-  // The API routes need a key (when keys are configured) and count against the rate limit.
+  // The API routes need a key (when keys are configured) and count against the rate limit; a rerank's token is taken with its charge (runRerank).
   const requireKey = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
-    const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c));
+    const caller = await gate.admit(c.req.header('authorization'), options.clientAddress?.(c), !(c.req.method === 'POST' && c.get('dialect') !== undefined));
     if (caller instanceof RerankError) {
       // The Node adapter closes a connection whose body went unread: say so, or a client reuses it.
       if (c.req.raw.body !== null) c.header('Connection', 'close');
@@ -237,7 +239,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const rankOptions: RerankOptions = { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) };
       const response = await (reranker.rerankValidated ? reranker.rerankValidated(request, rankOptions) : reranker.rerank(request, rankOptions));
       advisor.recordService(record(response.usage.total_tokens, request.documents.length));
-      return { response, windows: await charge.completed(response.usage.total_tokens) };
+      return { response, windows: await charge.completed(response.usage.total_tokens, options.waitUntil) };
     } catch (error) {
       // The client went away, but the model ran for it: its time shows in the metrics.
       if (wasAbandoned(error) && started !== undefined) record(0, 0);
@@ -284,17 +286,4 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.onError((error, c) => errorResponse(c, shownFailure(c, error)));
 
   return app;
-}
-
-/** The error body and status (and `Retry-After`) for a RerankError, in the answering dialect's shape. */
-function errorResponse(c: Context<ServerEnv>, error: RerankError): Response {
-  if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
-  // After an oversized body the connection is closed: one left partly unread can't carry another
-  // request, and even a drained one was seen reused by Node's fetch and cohere-ai for a next upload
-  // that @hono/node-server's own clean-up then cut (ECONNRESET). The client has finished sending
-  // by then (the body was drained), so it reads the 413 and reconnects.
-  if (error instanceof BodyTooLargeError) c.header('Connection', 'close');
-  const dialect = c.get('dialect') as Dialect | undefined;
-  const { status, body } = dialect ? dialect.errorBody(error) : hostedErrorBody(error);
-  return c.body(JSON.stringify(body), status as 400, { 'Content-Type': 'application/json' });
 }

@@ -6,17 +6,20 @@
 import { RerankError, isRerankError } from '../core/errors.js';
 import type { ApiKeyVerifier, Caller } from './auth.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
-import type { RateDecision } from './rate-limit.js';
+import { rateLimitedError, type RateDecision } from './rate-limit.js';
 
 export interface KeyGate {
-  /** The caller behind `authorization` from `address`, or the error to answer with. */
-  admit(authorization: string | undefined, address: string | undefined): Promise<Caller | RerankError>;
+  /**
+   * The caller behind `authorization` from `address`, or the error to answer with. `takeRate`
+   * false leaves the rate to a later step that takes it together with the request's charge.
+   */
+  admit(authorization: string | undefined, address: string | undefined, takeRate?: boolean): Promise<Caller | RerankError>;
 }
 
-/** `takeRate` takes one request from a caller's rate (the limits store's token bucket). */
-export function createKeyGate(verifier: ApiKeyVerifier, takeRate: (caller: Caller) => Promise<RateDecision>, failures: AuthFailureLimiter | undefined): KeyGate {
+/** `take` takes one request from a caller's rate (the limits store's token bucket). */
+export function createKeyGate(verifier: ApiKeyVerifier, take: (caller: Caller) => Promise<RateDecision>, failures: AuthFailureLimiter | undefined): KeyGate {
   return {
-    async admit(authorization, address) {
+    async admit(authorization, address, takeRate = true) {
       const tracked = verifier.open || address === undefined ? undefined : failures;
       const allowed = tracked?.check(address as string);
       if (allowed && !allowed.allowed) {
@@ -27,13 +30,11 @@ export function createKeyGate(verifier: ApiKeyVerifier, takeRate: (caller: Calle
         tracked?.failed(address as string);
         return new RerankError('unauthorized', 'Missing or invalid API key. Send "Authorization: Bearer <key>".');
       }
+      if (!takeRate) return caller;
       // The limits store being unreachable is an answer too (503 limits_unavailable).
-      const decision = await takeRate(caller).catch((error: unknown) => (isRerankError(error) ? error : Promise.reject(error)));
+      const decision = await take(caller).catch((error: unknown) => (isRerankError(error) ? error : Promise.reject(error)));
       if (decision instanceof RerankError) return decision;
-      if (!decision.allowed) {
-        return new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: decision.retryAfterSeconds });
-      }
-      return caller;
+      return decision.allowed ? caller : rateLimitedError(decision.retryAfterSeconds);
     },
   };
 }

@@ -7,9 +7,9 @@
 import { RerankError, isRerankError, messageOf } from '../core/errors.js';
 import type { Caller } from './auth.js';
 import { searchUnits } from './dialects/units.js';
-import { utcDay, type LimitsStore, type UsageCounts } from './limits-store.js';
+import { ALLOWED, utcDay, type BucketRate, type LimitsStore, type UsageCounts } from './limits-store.js';
 import type { Quota } from './quota.js';
-import type { RateDecision, RateLimit } from './rate-limit.js';
+import { rateLimitedError, type RateDecision, type RateLimit } from './rate-limit.js';
 import type { UsageReport } from './service-schemas.js';
 
 /** Seconds a client is asked to wait while the limits store is unreachable. */
@@ -35,14 +35,15 @@ export interface Charge {
 }
 
 export interface KeyLimits {
-  /** Takes one request from the caller's rate. */
+  /** Takes one request from the caller's rate, for a route that doesn't rerank. */
   take(caller: Caller): Promise<RateDecision>;
   /**
-   * Charges a rerank the most scoring windows it may take (a window: a document, or one piece of
-   * a long document cut by `max_chunks_per_doc`; the quota's `documents` counts windows); throws
-   * 402 `quota_exceeded` past the quota.
+   * Admits a rerank, in one store step: takes one request from the caller's rate (429
+   * `rate_limited` when there is none) and charges the most scoring windows it may take (a
+   * window: a document, or one piece of a long document cut by `max_chunks_per_doc`; the quota's
+   * `documents` counts windows), or throws 402 `quota_exceeded` past the quota.
    */
-  charge(caller: Caller, windows: number): Promise<Charge>;
+  admit(caller: Caller, windows: number): Promise<Charge>;
   /** The caller's usage today and in all, and what its quota leaves. */
   report(caller: Caller): Promise<UsageReport>;
 }
@@ -51,21 +52,24 @@ export interface KeyLimits {
 export function createKeyLimits(options: KeyLimitsOptions): KeyLimits {
   const { store, log, now } = options;
   const limited = createStoreGuard(store, options.storeFailure, log);
-  const allowed: RateDecision = { allowed: true };
+  const rateOf = (caller: Caller): BucketRate | undefined => {
+    const limit = caller.rateLimit ?? options.rateLimit;
+    return limit && { bucket: `rate:${caller.id}`, limit };
+  };
 
   return {
     async take(caller) {
-      const rate = caller.rateLimit ?? options.rateLimit;
-      return rate ? limited(() => store.takeToken(`rate:${caller.id}`, rate), allowed) : allowed;
+      const rate = rateOf(caller);
+      return rate ? limited(() => store.takeToken(rate.bucket, rate.limit), ALLOWED) : ALLOWED;
     },
 
-    async charge(caller, windows) {
+    async admit(caller, windows) {
       const day = utcDay(now());
       const usage: UsageCounts = { requests: 1, documents: windows, searchUnits: searchUnits(windows), tokens: 0 };
       const quota = caller.quota ?? options.quota;
-      if (!(await limited(() => store.charge(caller.id, day, usage, quota), true))) {
-        throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
-      }
+      const admission = await limited(() => store.admit(rateOf(caller), caller.id, day, usage, quota), { rate: ALLOWED, charged: true });
+      if (!admission.rate.allowed) throw rateLimitedError(admission.rate.retryAfterSeconds);
+      if (!admission.charged) throw new RerankError('quota_exceeded', 'This API key has used up its quota.');
       // Both steps after the rerank only log when the store fails: the caller's answer is already decided.
       return {
         async refund() {
@@ -75,11 +79,9 @@ export function createKeyLimits(options: KeyLimitsOptions): KeyLimits {
           // Give back the reserved windows that were not billed; the request itself stays counted.
           const unused = Math.max(0, windows - billed);
           const back = { requests: 0, documents: unused, searchUnits: searchUnits(windows) - searchUnits(windows - unused), tokens: 0 };
-          const settle = async () => {
-            if (unused > 0) await store.refund(caller.id, day, back);
-            if (tokens > 0) await store.record(caller.id, day, { requests: 0, documents: 0, searchUnits: 0, tokens });
-          };
-          await limited(settle, undefined).catch((error: unknown) => log(`charge of a request of ${caller.id} not settled: ${messageOf(error)}`));
+          if (unused === 0 && tokens === 0) return;
+          const more = { requests: 0, documents: 0, searchUnits: 0, tokens };
+          await limited(() => store.settle(caller.id, day, back, more), undefined).catch((error: unknown) => log(`charge of a request of ${caller.id} not settled: ${messageOf(error)}`));
         },
       };
     },

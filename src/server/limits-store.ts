@@ -17,6 +17,19 @@ export interface UsageCounts {
   tokens: number;
 }
 
+/** A rate to take a token from: the bucket's name and its limit. */
+export interface BucketRate {
+  bucket: string;
+  limit: RateLimit;
+}
+
+/** How a request's admission went: the rate's verdict, and whether it was charged. */
+export interface Admission {
+  rate: RateDecision;
+  /** False when the rate refused (nothing is charged then) or the quota had no room. */
+  charged: boolean;
+}
+
 export interface LimitsStore {
   /** `memory`, `sqlite` or `redis`: what `/health/ready` and the startup banner name. */
   readonly kind: string;
@@ -28,10 +41,22 @@ export interface LimitsStore {
    * replica sharing the store.
    */
   charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<boolean>;
+  /**
+   * Admits a request in one atomic step: takes a token from `rate` (when there is one) and, if
+   * there was one, charges `usage` as {@link LimitsStore.charge} does. One step, not two, because
+   * it is on every request's path before the model runs.
+   */
+  admit(rate: BucketRate | undefined, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<Admission>;
   /** Takes back a charge (never below zero), e.g. of a request that failed. */
   refund(key: string, day: string, usage: UsageCounts): Promise<void>;
   /** Adds to `key`'s totals and usage on `day` without a check (what is only known afterwards: tokens). */
   record(key: string, day: string, usage: UsageCounts): Promise<void>;
+  /**
+   * Settles a charged request in one step: takes `back` away (never below zero, as
+   * {@link LimitsStore.refund}) and adds `more` (as {@link LimitsStore.record}). One step, not two,
+   * because it is on every request's path.
+   */
+  settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void>;
   /** `key`'s totals since its first request, and its usage on `day`. */
   usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }>;
   /** Resolves when the store answers; rejects when it can't be reached. */
@@ -40,6 +65,9 @@ export interface LimitsStore {
 }
 
 export const NO_USAGE: Readonly<UsageCounts> = Object.freeze({ requests: 0, documents: 0, searchUnits: 0, tokens: 0 });
+
+/** The verdict of no rate limit. */
+export const ALLOWED: RateDecision = Object.freeze({ allowed: true });
 
 /** `YYYY-MM-DD` of `time` in UTC: the day usage is counted under. */
 export function utcDay(time: number): string {
@@ -91,12 +119,22 @@ export class MemoryLimitsStore implements LimitsStore {
     return true;
   }
 
+  async admit(rate: BucketRate | undefined, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<Admission> {
+    const decision = rate ? await this.takeToken(rate.bucket, rate.limit) : ALLOWED;
+    return { rate: decision, charged: decision.allowed && (await this.charge(key, day, usage, quota)) };
+  }
+
   async refund(key: string, day: string, usage: UsageCounts): Promise<void> {
     for (const id of [key, JSON.stringify([key, day])]) this.#usage.set(id, subtractUsage(this.#usage.get(id) ?? NO_USAGE, usage));
   }
 
   async record(key: string, day: string, usage: UsageCounts): Promise<void> {
     for (const id of [key, JSON.stringify([key, day])]) this.#usage.set(id, addUsage(this.#usage.get(id) ?? NO_USAGE, usage));
+  }
+
+  async settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void> {
+    await this.refund(key, day, back);
+    await this.record(key, day, more);
   }
 
   async usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }> {

@@ -3,6 +3,8 @@
  * `requestsPerSecond` on average. The arithmetic is one pure function, so the memory and SQLite
  * stores share it (Redis runs the same steps in a server-side script).
  */
+import { RerankError } from '../core/errors.js';
+
 export interface RateLimit {
   /** Sustained requests per second per caller. */
   requestsPerSecond: number;
@@ -38,4 +40,9 @@ export function takeFromBucket(state: BucketState | undefined, limit: RateLimit,
   const tokens = Math.min(burst, previous.tokens + Math.max(0, now - previous.at) * perMillisecond);
   if (tokens >= 1) return { state: { tokens: tokens - 1, at: now }, decision: { allowed: true } };
   return { state: { tokens, at: now }, decision: { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMillisecond / 1000)) } };
+}
+
+/** The 429 of a key past its rate: when to retry is in Retry-After. */
+export function rateLimitedError(retryAfterSeconds: number): RerankError {
+  return new RerankError('rate_limited', 'Too many requests for this API key; retry after the time in Retry-After.', { retryAfter: retryAfterSeconds });
 }

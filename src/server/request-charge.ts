@@ -21,10 +21,13 @@ export class RequestCharge {
     this.#charge = charge;
   }
 
-  /** Reserves the most the request may take; throws 402 `quota_exceeded` when the quota has no room. */
+  /**
+   * Takes the request's rate token and reserves the most it may take, in one store step; throws
+   * 429 `rate_limited` past the key's rate and 402 `quota_exceeded` when the quota has no room.
+   */
   static async reserve(limits: KeyLimits, caller: Caller, request: RerankRequest): Promise<RequestCharge> {
     const reserved = request.documents.length * (request.max_chunks_per_doc ?? 1);
-    return new RequestCharge(request, reserved, await limits.charge(caller, reserved));
+    return new RequestCharge(request, reserved, await limits.admit(caller, reserved));
   }
 
   /** Counts windows the model has scored for the request. */
@@ -32,11 +35,16 @@ export class RequestCharge {
     this.#scored += windows;
   }
 
-  /** Settles a completed request of `tokens` tokens; returns the windows it is billed. */
-  async completed(tokens: number): Promise<number> {
+  /**
+   * Settles a completed request of `tokens` tokens; returns the windows it is billed. Given
+   * `waitUntil`, the store step that settles them is handed to it and may finish after the answer.
+   */
+  async completed(tokens: number, waitUntil?: (work: Promise<void>) => void): Promise<number> {
     // An upstream reports no windows: each document counts as one.
     const windows = Math.min(this.#reserved, this.#scored > 0 ? this.#scored : this.#documents);
-    await this.#charge.settle(windows, tokens);
+    const settled = this.#charge.settle(windows, tokens);
+    if (waitUntil) waitUntil(settled);
+    else await settled;
     return windows;
   }
 

@@ -13,10 +13,6 @@ import { openRedisStore } from '../../src/server/node/redis-store.js';
 import { openSqliteStore, StoreOpenError } from '../../src/server/node/sqlite-store.js';
 import { startRedis, type RedisProcess } from '../kit/redis-process.js';
 
-const HAS_NODE_SQLITE = await import('node:sqlite').then(
-  () => true,
-  () => false,
-);
 const DAY = '2026-12-07';
 const oneRequest = (documents: number) => ({ ...NO_USAGE, requests: 1, documents });
 
@@ -34,7 +30,7 @@ afterAll(async () => {
 const STORES: [string, () => Promise<LimitsStore>][] = [
   ['memory', async () => new MemoryLimitsStore()],
   ['redis', () => openRedisStore(redis.url)],
-  ...(HAS_NODE_SQLITE ? ([['sqlite', () => openSqliteStore(join(dir, `${crypto.randomUUID()}.sqlite`))]] as [string, () => Promise<LimitsStore>][]) : []),
+  ['sqlite', () => openSqliteStore(join(dir, `${crypto.randomUUID()}.sqlite`))],
 ];
 
 describe.each(STORES)('the %s store', (_kind, open) => {
@@ -62,6 +58,37 @@ describe.each(STORES)('the %s store', (_kind, open) => {
       await store.record(key, DAY, { ...NO_USAGE, tokens: 300, searchUnits: 2 });
       expect(await store.usage(key, DAY)).toEqual({ total: { requests: 25, documents: 25, searchUnits: 2, tokens: 300 }, day: { requests: 25, documents: 25, searchUnits: 2, tokens: 300 } });
       expect((await store.usage(key, '2026-12-08')).day).toEqual(NO_USAGE);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('admits in one step: takes the token and charges, charges nothing when the rate refuses, and charges without a rate', async () => {
+    const store = await open();
+    try {
+      const key = crypto.randomUUID();
+      const rate = { bucket: `rate:${key}`, limit: { requestsPerSecond: 0.5, burst: 2 } };
+      const admissions = await Promise.all(Array.from({ length: 4 }, () => store.admit(rate, key, DAY, oneRequest(1), { documents: 1 })));
+      expect(admissions.filter((admission) => admission.charged)).toHaveLength(1);
+      expect(admissions.filter((admission) => admission.rate.allowed)).toHaveLength(2);
+      expect(admissions.find((admission) => !admission.rate.allowed)).toEqual({ rate: { allowed: false, retryAfterSeconds: 2 }, charged: false });
+      expect((await store.usage(key, DAY)).total).toEqual({ ...NO_USAGE, requests: 1, documents: 1 });
+      expect(await store.admit(undefined, key, DAY, oneRequest(0), undefined)).toEqual({ rate: { allowed: true }, charged: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('settles a request in one step: gives back what was not billed and adds its tokens', async () => {
+    const store = await open();
+    try {
+      const key = crypto.randomUUID();
+      expect(await store.charge(key, DAY, { requests: 1, documents: 10, searchUnits: 1, tokens: 0 }, { documents: 10 })).toBe(true);
+      await store.settle(key, DAY, { ...NO_USAGE, documents: 4 }, { ...NO_USAGE, tokens: 120 });
+      const settled = { requests: 1, documents: 6, searchUnits: 1, tokens: 120 };
+      expect(await store.usage(key, DAY)).toEqual({ total: settled, day: settled });
+      expect(await store.charge(key, DAY, oneRequest(4), { documents: 10 })).toBe(true);
+      expect(await store.charge(key, DAY, oneRequest(1), { documents: 10 })).toBe(false);
     } finally {
       await store.close();
     }
@@ -100,7 +127,7 @@ describe('the redis store', () => {
 });
 
 describe('the sqlite store', () => {
-  it.runIf(HAS_NODE_SQLITE)('keeps usage across a close and reopen of its file', async () => {
+  it('keeps usage across a close and reopen of its file', async () => {
     const path = join(dir, 'durable.sqlite');
     const first = await openSqliteStore(path);
     expect(await first.charge('team', DAY, oneRequest(4), { documents: 5 })).toBe(true);
@@ -114,14 +141,35 @@ describe('the sqlite store', () => {
     }
   });
 
-  it.runIf(HAS_NODE_SQLITE)('refuses a file that is not a database, saying so', async () => {
+  it('commits concurrent steps together, and a step that fails fails alone', async () => {
+    const path = join(dir, 'grouped.sqlite');
+    const store = await openSqliteStore(path);
+    try {
+      const steps = await Promise.allSettled([
+        store.charge('team', DAY, oneRequest(2), undefined),
+        store.takeToken('rate:team', { requestsPerSecond: 1, burst: 0 }),
+        store.record('team', DAY, { ...NO_USAGE, tokens: 50 }),
+      ]);
+      expect(steps.map((step) => step.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    } finally {
+      await store.close();
+    }
+    const reopened = await openSqliteStore(path);
+    try {
+      expect((await reopened.usage('team', DAY)).total).toEqual({ ...NO_USAGE, requests: 1, documents: 2, tokens: 50 });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('refuses a file that is not a database, saying so', async () => {
     const path = join(dir, 'corrupt.sqlite');
     await writeFile(path, 'this is not a database, it just has the name of one'.repeat(100));
     await expect(openSqliteStore(path)).rejects.toThrow(StoreOpenError);
     await expect(openSqliteStore(path)).rejects.toThrow(/corrupt\.sqlite is (not a usable SQLite database|damaged)/);
   });
 
-  it.runIf(HAS_NODE_SQLITE)('refuses a file another program holds locked, saying so', async () => {
+  it('refuses a file another program holds locked, saying so', async () => {
     const path = join(dir, 'locked.sqlite');
     const { DatabaseSync } = await import('node:sqlite');
     const holder = new DatabaseSync(path);
@@ -133,14 +181,6 @@ describe('the sqlite store', () => {
       holder.close();
     }
   }, 30_000);
-
-  it.runIf(!HAS_NODE_SQLITE)('on a Node.js without node:sqlite, refuses sqlite: by name and keeps the default working in memory', async () => {
-    await expect(openLimitsStore(`sqlite:${join(dir, 'x.sqlite')}`, { quotas: true })).rejects.toThrow(/needs Node\.js 22\.13 or later/);
-    const lines: string[] = [];
-    const store = await openLimitsStore(undefined, { quotas: true, log: (line) => lines.push(line) });
-    expect(store.kind).toBe('memory');
-    expect(lines.join('\n')).toMatch(/quotas are kept in memory and reset on restart/);
-  });
 });
 
 describe('openLimitsStore', () => {

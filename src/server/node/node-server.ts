@@ -130,6 +130,17 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   let draining = false;
   let active = 0;
   let settled: (() => void) | undefined;
+  // Counts requests being answered and the work they leave behind (a settle after the answer),
+  // so a drain knows when the last one is done.
+  const track = async <T>(work: Promise<T>): Promise<T> => {
+    active++;
+    try {
+      return await work;
+    } finally {
+      active--;
+      if (active === 0) settled?.();
+    }
+  };
 
   const loadStatus: LoadStatus = { attempts: 0 };
   const metricsOption = options.metrics ?? true;
@@ -141,6 +152,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     store,
     ...(options.storeFailure ? { storeFailure: options.storeFailure } : {}),
     draining: () => draining,
+    waitUntil: (work) => void track(work),
     limits: { ...options.limits, ...requestSize },
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
@@ -152,17 +164,8 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   });
 
   const host = options.host ?? DEFAULT_HOST;
-  // Counts requests being answered, so a drain knows when the last one is done.
   // The adapter's env (the Node request, for the client's address) is passed on.
-  const tracked = async (request: Request, env?: unknown): Promise<Response> => {
-    active++;
-    try {
-      return await app.fetch(request, env);
-    } finally {
-      active--;
-      if (active === 0) settled?.();
-    }
-  };
+  const tracked = (request: Request, env?: unknown): Promise<Response> => track(Promise.resolve(app.fetch(request, env)));
   const main = await listen(tracked, options.port ?? DEFAULT_PORT, host).catch(async (error: unknown) => {
     await store.close();
     throw error;

@@ -27,12 +27,7 @@ export async function openLimitsStore(url: string | undefined, options: OpenStor
   const log = options.log ?? (() => undefined);
   if (url === undefined) {
     if (!options.quotas) return new MemoryLimitsStore();
-    return openSqliteStore(DEFAULT_SQLITE_FILE).catch((error: unknown) => {
-      // Where node:sqlite is missing, keep serving as before, and say what is lost.
-      if (!(error instanceof StoreOpenError) || !/needs Node\.js/.test(error.message)) throw error;
-      log(`WARNING: quotas are kept in memory and reset on restart: ${error.message}`);
-      return new MemoryLimitsStore();
-    });
+    return openSqliteStore(DEFAULT_SQLITE_FILE);
   }
   if (url === 'memory') return new MemoryLimitsStore();
   if (url.startsWith('sqlite:')) {

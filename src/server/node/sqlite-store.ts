@@ -1,19 +1,24 @@
 /**
  * The limits store in a SQLite file: durable across restarts of one server (several servers on
- * one machine may share the file too: every step is one `BEGIN IMMEDIATE` transaction). Built on
- * Node's own `node:sqlite` (Node 22.13 and later): nothing to compile or download at install.
+ * one machine may share the file too: every commit is one `BEGIN IMMEDIATE` transaction). Built
+ * on Node's own `node:sqlite`: nothing to compile or download at install.
+ *
+ * Steps are committed in groups: the steps of every request that reaches the store in one turn of
+ * the event loop run in order inside one transaction, and each answers once that transaction is
+ * committed. A commit, not a statement, is what costs; so under load a request pays a share of
+ * one commit instead of a commit per step, and nothing is answered before it is on disk.
  */
-import type { DatabaseSync } from 'node:sqlite';
-import { addUsage, NO_USAGE, subtractUsage, type LimitsStore, type UsageCounts } from '../limits-store.js';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { ALLOWED, NO_USAGE, type Admission, type BucketRate, type LimitsStore, type UsageCounts } from '../limits-store.js';
 import { fitsQuota, type Quota } from '../quota.js';
 import { takeFromBucket, type RateDecision, type RateLimit } from '../rate-limit.js';
 
 /** The `day` under which a key's totals since its first request are kept. */
 const TOTAL = 'total';
-/** How long a step waits for another process's transaction on the same file. */
+/** How long a commit waits for another process's transaction on the same file. */
 const BUSY_TIMEOUT_MS = 5000;
 
-/** A SQLite file that can't be used as the store: missing support, locked, corrupt or unwritable. */
+/** A SQLite file that can't be used as the store: locked, corrupt or unwritable. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
@@ -26,17 +31,14 @@ export class StoreOpenError extends Error {
  * const store = await openSqliteStore('./webrerank-limits.sqlite');
  */
 export async function openSqliteStore(path: string, now: () => number = Date.now): Promise<SqliteLimitsStore> {
-  const sqlite = await import('node:sqlite').catch(() => {
-    throw new StoreOpenError(`the SQLite store needs Node.js 22.13 or later (this is ${process.version}); use --store memory or --store redis://…, or upgrade Node.js`);
-  });
   let database: DatabaseSync | undefined;
   try {
-    database = new sqlite.DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    database = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
     const check = database.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
     if (check?.quick_check !== 'ok') throw new StoreOpenError(`${path} is damaged (SQLite's check says: ${check?.quick_check ?? 'nothing'}); restore it from a backup or move it away`);
     database.exec('PRAGMA journal_mode = WAL');
     // WAL with NORMAL syncs at checkpoints, not at every commit: a crash of the process loses
-    // nothing, a power cut at most the last moments' charges — while every request commits three times.
+    // nothing, a power cut at most the last moments' charges.
     database.exec('PRAGMA synchronous = NORMAL');
     database.exec(`BEGIN IMMEDIATE;
       CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, tokens REAL NOT NULL, at REAL NOT NULL);
@@ -66,84 +68,155 @@ interface UsageRow {
   tokens: number;
 }
 
+/** A step waiting for the next commit, and whom to tell how it went. */
+interface PendingStep {
+  run(): unknown;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
 /** See {@link openSqliteStore}. */
 export class SqliteLimitsStore implements LimitsStore {
   readonly kind = 'sqlite';
   readonly #database: DatabaseSync;
   readonly #now: () => number;
-  readonly #readBucket;
-  readonly #writeBucket;
-  readonly #readUsage;
-  readonly #writeUsage;
+  readonly #statements;
+  #pending: PendingStep[] = [];
 
   constructor(database: DatabaseSync, now: () => number) {
     this.#database = database;
     this.#now = now;
-    this.#readBucket = database.prepare('SELECT tokens, at FROM buckets WHERE name = ?');
-    this.#writeBucket = database.prepare('INSERT INTO buckets (name, tokens, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, at = excluded.at');
-    this.#readUsage = database.prepare('SELECT requests, documents, search_units, tokens FROM usage WHERE key = ? AND day = ?');
-    this.#writeUsage = database.prepare(`INSERT INTO usage (key, day, requests, documents, search_units, tokens) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (key, day) DO UPDATE SET requests = excluded.requests, documents = excluded.documents, search_units = excluded.search_units, tokens = excluded.tokens`);
+    const prepare = (sql: string): StatementSync => database.prepare(sql);
+    this.#statements = {
+      readBucket: prepare('SELECT tokens, at FROM buckets WHERE name = ?'),
+      writeBucket: prepare('INSERT INTO buckets (name, tokens, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, at = excluded.at'),
+      readUsage: prepare('SELECT requests, documents, search_units, tokens FROM usage WHERE key = ? AND day = ?'),
+      // The key's totals and its day, in one statement each way.
+      addUsage: prepare(`INSERT INTO usage (key, day, requests, documents, search_units, tokens) VALUES (?1, '${TOTAL}', ?3, ?4, ?5, ?6), (?1, ?2, ?3, ?4, ?5, ?6)
+        ON CONFLICT (key, day) DO UPDATE SET requests = requests + excluded.requests, documents = documents + excluded.documents,
+          search_units = search_units + excluded.search_units, tokens = tokens + excluded.tokens`),
+      subtractUsage: prepare(`UPDATE usage SET requests = max(0, requests - ?3), documents = max(0, documents - ?4), search_units = max(0, search_units - ?5),
+        tokens = max(0, tokens - ?6) WHERE key = ?1 AND day IN ('${TOTAL}', ?2)`),
+      ping: prepare('SELECT 1'),
+    };
   }
 
-  async takeToken(bucket: string, limit: RateLimit): Promise<RateDecision> {
-    return this.#transaction(() => {
-      const saved = this.#readBucket.get(bucket) as { tokens: number; at: number } | undefined;
-      const { state, decision } = takeFromBucket(saved, limit, this.#now());
-      this.#writeBucket.run(bucket, state.tokens, state.at);
-      return decision;
+  takeToken(bucket: string, limit: RateLimit): Promise<RateDecision> {
+    return this.#inNextCommit(() => this.#take(bucket, limit));
+  }
+
+  charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<boolean> {
+    return this.#inNextCommit(() => this.#charge(key, day, usage, quota));
+  }
+
+  admit(rate: BucketRate | undefined, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<Admission> {
+    return this.#inNextCommit(() => {
+      const decision = rate ? this.#take(rate.bucket, rate.limit) : ALLOWED;
+      return { rate: decision, charged: decision.allowed && this.#charge(key, day, usage, quota) };
     });
   }
 
-  async charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<boolean> {
-    return this.#transaction(() => {
-      if (!fitsQuota(this.#get(key, TOTAL), usage, quota)) return false;
-      this.#add(key, day, usage, addUsage);
-      return true;
+  refund(key: string, day: string, usage: UsageCounts): Promise<void> {
+    return this.#inNextCommit(() => this.#change(this.#statements.subtractUsage, key, day, usage));
+  }
+
+  record(key: string, day: string, usage: UsageCounts): Promise<void> {
+    return this.#inNextCommit(() => this.#change(this.#statements.addUsage, key, day, usage));
+  }
+
+  settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void> {
+    return this.#inNextCommit(() => {
+      this.#change(this.#statements.subtractUsage, key, day, back);
+      this.#change(this.#statements.addUsage, key, day, more);
     });
-  }
-
-  async refund(key: string, day: string, usage: UsageCounts): Promise<void> {
-    this.#transaction(() => this.#add(key, day, usage, subtractUsage));
-  }
-
-  async record(key: string, day: string, usage: UsageCounts): Promise<void> {
-    this.#transaction(() => this.#add(key, day, usage, addUsage));
   }
 
   async usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }> {
+    // What was counted but waits for its commit is part of the answer.
+    this.#commit();
     return { total: this.#get(key, TOTAL), day: this.#get(key, day) };
   }
 
   async ping(): Promise<void> {
-    this.#database.prepare('SELECT 1').get();
+    this.#statements.ping.get();
   }
 
   async close(): Promise<void> {
+    this.#commit();
     if (this.#database.isOpen) this.#database.close();
   }
 
-  #add(key: string, day: string, usage: UsageCounts, combine: (a: UsageCounts, b: UsageCounts) => UsageCounts): void {
-    for (const row of [TOTAL, day]) {
-      const next = combine(this.#get(key, row), usage);
-      this.#writeUsage.run(key, row, next.requests, next.documents, next.searchUnits, next.tokens);
-    }
+  #take(bucket: string, limit: RateLimit): RateDecision {
+    const saved = this.#statements.readBucket.get(bucket) as { tokens: number; at: number } | undefined;
+    const { state, decision } = takeFromBucket(saved, limit, this.#now());
+    this.#statements.writeBucket.run(bucket, state.tokens, state.at);
+    return decision;
+  }
+
+  #charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): boolean {
+    if (!fitsQuota(this.#get(key, TOTAL), usage, quota)) return false;
+    this.#change(this.#statements.addUsage, key, day, usage);
+    return true;
+  }
+
+  /** Runs `usage` through `statement` for the key's totals and its `day`; nothing when it is all zeros. */
+  #change(statement: StatementSync, key: string, day: string, usage: UsageCounts): void {
+    if (usage.requests === 0 && usage.documents === 0 && usage.searchUnits === 0 && usage.tokens === 0) return;
+    statement.run(key, day, usage.requests, usage.documents, usage.searchUnits, usage.tokens);
   }
 
   #get(key: string, day: string): UsageCounts {
-    const row = this.#readUsage.get(key, day) as UsageRow | undefined;
+    const row = this.#statements.readUsage.get(key, day) as UsageRow | undefined;
     return row ? { requests: row.requests, documents: row.documents, searchUnits: row.search_units, tokens: row.tokens } : { ...NO_USAGE };
   }
 
-  #transaction<T>(step: () => T): T {
-    this.#database.exec('BEGIN IMMEDIATE');
+  /** Queues `step` for the commit at the end of this turn of the event loop; resolves once committed. */
+  #inNextCommit<T>(step: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#pending.length === 0) setImmediate(() => this.#commit());
+      this.#pending.push({ run: step, resolve: resolve as (result: unknown) => void, reject });
+    });
+  }
+
+  /**
+   * Runs the queued steps in order in one transaction, each inside its own savepoint, so a step
+   * that throws takes back only its own writes and tells only its own caller. When the commit
+   * itself fails (the file busy past the timeout, full, or gone) every step of the group is told.
+   */
+  #commit(): void {
+    const group = this.#pending;
+    this.#pending = [];
+    if (group.length === 0) return;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      const result = step();
-      this.#database.exec('COMMIT');
-      return result;
+      this.#database.exec('BEGIN IMMEDIATE');
+      try {
+        for (const step of group) outcomes.push(this.#inSavepoint(step));
+        this.#database.exec('COMMIT');
+      } catch (error) {
+        this.#database.exec('ROLLBACK');
+        throw error;
+      }
     } catch (error) {
-      this.#database.exec('ROLLBACK');
-      throw error;
+      for (const step of group) step.reject(error);
+      return;
+    }
+    group.forEach((step, index) => {
+      const outcome = outcomes[index] as { ok: boolean; value: unknown };
+      if (outcome.ok) step.resolve(outcome.value);
+      else step.reject(outcome.value);
+    });
+  }
+
+  #inSavepoint(step: PendingStep): { ok: boolean; value: unknown } {
+    this.#database.exec('SAVEPOINT step');
+    try {
+      const value = step.run();
+      this.#database.exec('RELEASE step');
+      return { ok: true, value };
+    } catch (error) {
+      this.#database.exec('ROLLBACK TO step; RELEASE step');
+      return { ok: false, value: error };
     }
   }
 }
