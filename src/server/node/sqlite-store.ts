@@ -8,7 +8,7 @@
  * committed. A commit, not a statement, is what costs; so under load a request pays a share of
  * one commit instead of a commit per step, and nothing is answered before it is on disk.
  */
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ALLOWED, NO_USAGE, type Admission, type BucketRate, type LimitsStore, type UsageCounts } from '../limits-store.js';
 import { fitsQuota, type Quota } from '../quota.js';
 import { takeFromBucket, type RateDecision, type RateLimit } from '../rate-limit.js';
@@ -31,9 +31,12 @@ export class StoreOpenError extends Error {
  * const store = await openSqliteStore('./webrerank-limits.sqlite');
  */
 export async function openSqliteStore(path: string, now: () => number = Date.now): Promise<SqliteLimitsStore> {
+  // Loaded only when a SQLite store is opened: Node prints an ExperimentalWarning the moment
+  // node:sqlite loads, which every other command (a usage error, a server without quotas) must not show.
+  const { DatabaseSync: Database } = await import('node:sqlite');
   let database: DatabaseSync | undefined;
   try {
-    database = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    database = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     const check = database.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
     if (check?.quick_check !== 'ok') throw new StoreOpenError(`${path} is damaged (SQLite's check says: ${check?.quick_check ?? 'nothing'}); restore it from a backup or move it away`);
     database.exec('PRAGMA journal_mode = WAL');
