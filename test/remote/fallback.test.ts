@@ -72,7 +72,8 @@ describe('auto mode', () => {
       const first = await reranker.rerank(HOSTED_EXAMPLE);
       expect(first.meta?.backend).toBe('remote');
       // The same real scores the server's engine computes.
-      expect(first.results).toEqual((await server.reranker.rerank(HOSTED_EXAMPLE)).results);
+      // The server's own reranker serves the stand-in under its own id.
+      expect(first.results).toEqual((await server.reranker.rerank({ ...HOSTED_EXAMPLE, model: server.model ?? HOSTED_EXAMPLE.model })).results);
       expect(switches).toEqual([expect.objectContaining({ from: 'local', to: 'remote', code: 'model_unavailable' })]);
 
       const info = await reranker.info();
