@@ -140,7 +140,7 @@ describe('the tarball', () => {
     }
     expect(files.filter((path) => !path.startsWith('dist/') && !path.startsWith('docs/'))).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
     expect(files.some((path) => path.startsWith('src/') || path.startsWith('test/') || path.startsWith('tools/') || path.startsWith('demo/') || path.startsWith('dist/src/demo'))).toBe(false);
-    const map = JSON.parse(await readFile(join(consumers.dir, 'node_modules/webrerank/dist/src/browser/create-reranker.js.map'), 'utf8')) as { sourcesContent?: string[] };
+    const map = JSON.parse(await readFile(join(consumers.dir, 'node_modules/webrerank/dist/src/browser/page/create-reranker.js.map'), 'utf8')) as { sourcesContent?: string[] };
     expect(map.sourcesContent?.[0]).toContain('export async function createReranker');
   });
 
