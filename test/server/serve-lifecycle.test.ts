@@ -59,7 +59,9 @@ describe('a quota with no --store', () => {
 
 describe('SIGTERM', () => {
   it('answers the 50 reranks in flight with 200, refuses new ones with 503, turns readiness off, and exits 0', async () => {
-    const server = await startServeProcess(['--model-path', modelPath, '--port', '0', '--metrics-port', '0', '--drain-timeout', '100'], { WEBRERANK_API_KEYS: 'sk-a' }, { built: true });
+    // No score cache: the 50 identical reranks must each run the model, or they are all answered
+    // before the late request arrives and the drained server is gone.
+    const server = await startServeProcess(['--model-path', modelPath, '--port', '0', '--metrics-port', '0', '--drain-timeout', '100', '--score-cache-mb', '0'], { WEBRERANK_API_KEYS: 'sk-a' }, { built: true });
     await untilHealthy(server.url);
     const metricsUrl = /metrics: GET (\S+)/.exec(server.stdout.join('\n'))?.[1] as string;
     const documents = Array.from({ length: 24 }, (_, n) => `document ${n}: ${'a reranker orders documents by how well they answer a query '.repeat(2)}`);
