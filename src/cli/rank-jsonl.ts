@@ -11,7 +11,6 @@ import { createReranker, type NodeRerankerOptions } from '../node/create-node-re
 import { ProgressBar } from './progress-bar.js';
 import { UsageError } from './usage.js';
 import { fromStandin, standinWarner } from './standin-warning.js';
-import { towardServed } from './served-model.js';
 
 interface Streams {
   out: { write(text: string): unknown };
@@ -36,7 +35,7 @@ export async function rankJsonl(file: string, options: Omit<NodeRerankerOptions,
   try {
     for (const { body, number } of lines) {
       try {
-        const response = await reranker.rerank(towardServed(parseLine(body, number), options));
+        const response = await reranker.rerank(parseLine(body, number));
         warn(fromStandin(response));
         streams.out.write(`${JSON.stringify(response)}\n`);
       } catch (error) {

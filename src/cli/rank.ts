@@ -11,7 +11,6 @@ import { USAGE_EXIT_CODE, UsageError, integerFlag, parseFlags } from './usage.js
 import { fromStandin, standinWarner } from './standin-warning.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
 import { createReranker } from '../node/create-node-reranker.js';
-import { towardServed, withServedModel } from './served-model.js';
 import type { RerankRequest } from '../core/contract.js';
 
 const HELP = `Usage: webrerank rank [options] < request.json
@@ -49,7 +48,7 @@ export async function rank(argv: string[]): Promise<number> {
     return 0;
   }
   // Every flag is checked before anything loads.
-  const modelOptions = await withServedModel(modelOptionsFromFlags(values));
+  const modelOptions = modelOptionsFromFlags(values);
   if (values.jsonl !== undefined) {
     if (values.query !== undefined || values.document !== undefined) throw new UsageError('--jsonl reads its requests from the file: leave out --query and --document');
     return rankJsonl(values.jsonl, modelOptions);
@@ -60,7 +59,7 @@ export async function rank(argv: string[]): Promise<number> {
   if (values.query === undefined && process.stdin.isTTY) throw new UsageError('pipe a request body to stdin, or pass --query and --document, or --jsonl FILE');
 
   try {
-    const request = towardServed(values.query !== undefined ? requestFromFlags(values, topN) : parseBody(await readStdin()), modelOptions);
+    const request = values.query !== undefined ? requestFromFlags(values, topN) : parseBody(await readStdin());
     const reranker = await createReranker({ ...modelOptions, preload: false });
     try {
       const response = await reranker.rerank(request);

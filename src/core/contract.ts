@@ -8,6 +8,8 @@ import { documentTexts, MAX_RANK_FIELDS, type RerankDocument } from './documents
 import { excerpt, RerankError } from './errors.js';
 import { DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_DOCUMENT_CHARACTERS, DEFAULT_MAX_TOTAL_CHARACTERS, MAX_CHUNKS_PER_DOC, type RequestLimits } from './request-limits.js';
 import { rerankErrorFromIssue } from './request-errors.js';
+import { modelForRequest } from './standin.js';
+import type { Dtype } from './models.js';
 
 /** A rerank request, as the hosted API takes it. */
 export interface RerankRequest {
@@ -69,8 +71,8 @@ export type Backend = 'webgpu' | 'wasm' | 'cpu' | 'remote';
 /** The backends that run a model on this device. */
 export type LocalBackend = Exclude<Backend, 'remote'>;
 
-/** Model file precision, named as transformers.js names its files. */
-export type Dtype = 'fp32' | 'fp16' | 'q8';
+/** Model file precision (defined with the model registry, which needs it too). */
+export type { Dtype } from './models.js';
 
 /** The hosted API's response, plus `model`, `usage` and `meta` (which backend ran). */
 export interface RerankResponse {
@@ -140,7 +142,9 @@ export function validateRerankRequest(body: unknown, limits: ValidationLimits = 
   const parsed = rerankInputSchema.safeParse(body);
   if (!parsed.success) throw rerankErrorFromIssue(parsed.error.issues[0], body as Record<string, unknown>);
 
-  const { model, query, documents, rank_fields } = parsed.data;
+  const { query, documents, rank_fields } = parsed.data;
+  // A lone stand-in answers to the real model's name under its own (modelForRequest says why).
+  const model = limits.models ? modelForRequest(parsed.data.model, limits.models) : parsed.data.model;
   if (query.trim() === '') throw new RerankError('empty_query', 'query must not be empty.');
   if (documents.length === 0) throw new RerankError('empty_documents', 'documents must not be empty.');
 

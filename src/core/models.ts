@@ -6,7 +6,6 @@
  * local folder (Node) / a path under the app (browser).
  */
 import { RerankError } from './errors.js';
-import type { Dtype } from './contract.js';
 
 export type ModelSource =
   /** A repo on the Hugging Face hub, e.g. `onnx-community/bge-reranker-v2-m3-ONNX`. */
@@ -28,6 +27,9 @@ export interface ModelEntry {
    */
   externalData?: Partial<Record<Dtype, boolean>>;
 }
+
+/** Model file precision, named as transformers.js names its files. */
+export type Dtype = 'fp32' | 'fp16' | 'q8';
 
 /** The model the hosted API serves and webrerank loads by default. */
 export const DEFAULT_MODEL_ID = 'BAAI/bge-reranker-v2-m3';

@@ -7,6 +7,7 @@
 import type { RerankEngine } from '../engine/engine.js';
 import { createNodeEngine, type NodeEngineOptions } from './node-engine.js';
 import { ThreadReranker } from './thread-reranker.js';
+import { withServedModel } from './model-folder.js';
 
 export { nodeModelRegistry } from './node-engine.js';
 
@@ -30,7 +31,8 @@ export async function createReranker(options: NodeRerankerOptions & { inWorker: 
 export async function createReranker(options?: NodeRerankerOptions & { inWorker?: false }): Promise<RerankEngine>;
 export async function createReranker(options?: NodeRerankerOptions): Promise<RerankEngine | ThreadReranker>;
 export async function createReranker(options: NodeRerankerOptions = {}): Promise<RerankEngine | ThreadReranker> {
-  const { inWorker, ...engineOptions } = options;
+  // A stand-in folder given without a model id is served under its own id, never the real model's.
+  const { inWorker, ...engineOptions } = await withServedModel(options);
   if (!inWorker) return createNodeEngine(engineOptions);
   const { onProgress, loader, preload, ...threadOptions } = engineOptions;
   // A function can't be posted to a thread.

@@ -4,7 +4,7 @@
  * transformers.js' ("local_files_only=true … file was not found locally").
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RerankError } from '../core/errors.js';
 import { CONFIG_FILES, ONNX_FILE, modelFileNames, modelSourceWords } from '../core/model-layout.js';
 import type { Dtype } from '../core/contract.js';
@@ -80,4 +80,10 @@ export async function servedModelId(folder: string, asked?: string): Promise<str
   if (asked !== undefined) return asked;
   const config = await readFile(join(folder, 'config.json'), 'utf8').then((text) => JSON.parse(text) as unknown).catch(() => undefined);
   return standinModelId(config) ?? DEFAULT_MODEL_ID;
+}
+
+/** `options` naming the model its folder is served as (a stand-in's own id), when none was given. */
+export async function withServedModel<Options extends { modelPath?: string; model?: string }>(options: Options): Promise<Options> {
+  if (options.modelPath === undefined || options.model !== undefined) return options;
+  return { ...options, model: await servedModelId(resolve(options.modelPath)) };
 }

@@ -256,7 +256,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       markStandin(c, info.standin);
-      const read = dialect.read(body, { models: info.models, limits: requestSize, resolveModel: (name) => resolveModel(aliases, name, info.models) });
+      const read = dialect.read(body, { models: info.models, limits: requestSize, resolveModel: (name) => resolveModel(aliases, name) });
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.
         let windows: number | undefined;

@@ -3,7 +3,6 @@
  * hard-wired (`rerank-english-v2.0`, `rerank-v3.5`, …) reaches the model this server runs.
  */
 import { RerankError } from '../core/errors.js';
-import { modelForRequest } from '../core/standin.js';
 import type { RerankerInfo } from '../core/reranker.js';
 import type { ModelList } from './service-schemas.js';
 
@@ -28,13 +27,11 @@ export function parseModelAliases(pairs: readonly string[]): ModelAliases {
 }
 
 /**
- * The served id a client's model name stands for: its alias target, or the name itself. A server
- * running one stand-in under its own id (`webrerank/standin-tiny`) also takes the real model's id
- * for it (also as an alias's target), since clients hard-code that id; the answer then names the
- * stand-in, and warns.
+ * The served id a client's model name stands for: its alias target, or the name itself. (The real
+ * model's name reaching a lone stand-in is settled by validation, as everywhere.)
  */
-export function resolveModel(aliases: ModelAliases, name: string, served: readonly string[] = []): string {
-  return modelForRequest(Object.hasOwn(aliases, name) ? (aliases[name] as string) : name, served);
+export function resolveModel(aliases: ModelAliases, name: string): string {
+  return Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
 }
 
 /** `GET /v1/models`: the served models, then the aliases that name them, marked when a stand-in serves. */

@@ -120,10 +120,12 @@ describe('a model folder whose files are damaged', () => {
     const badOnnx = join(scratch, 'bad-onnx');
     await cp(modelPath, badOnnx, { recursive: true });
     await writeFile(join(badOnnx, 'onnx', 'model_quantized.onnx'), 'this is not an ONNX file');
-    for (const [folder, reason] of [[badJson, 'one of its JSON files is not valid JSON'], [badOnnx, 'its ONNX file is damaged or not an ONNX model']] as const) {
+    // A folder whose config can't be read can't say it is a stand-in, so it is served as the real id;
+    // a stand-in's readable config gives its own.
+    for (const [folder, id, reason] of [[badJson, DEFAULT_MODEL_ID, 'one of its JSON files is not valid JSON'], [badOnnx, 'webrerank/standin-tiny', 'its ONNX file is damaged or not an ONNX model']] as const) {
       const error = await createReranker({ modelPath: folder }).then(() => undefined, (caught: unknown) => caught);
       expect(error).toBeInstanceOf(RerankError);
-      expect((error as RerankError).message).toContain(`Model "${DEFAULT_MODEL_ID}" (q8) from ${folder} could not be loaded: ${reason}.`);
+      expect((error as RerankError).message).toContain(`Model "${id}" (q8) from ${folder} could not be loaded: ${reason}.`);
       expect((error as RerankError).message).not.toMatch(/SyntaxError|Unexpected|position|protobuf/i);
       expect((error as RerankError).cause).toBeDefined();
     }

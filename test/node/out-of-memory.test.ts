@@ -22,7 +22,7 @@ describe('out of memory on onnxruntime-web (wasm)', () => {
     try {
       const error = await reranker.rerank({ model: MODEL, query: 'machine learning', documents: Array.from({ length: 600 }, () => longDocument) }).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ name: 'RerankError', status: 503, code: 'out_of_memory' });
-      expect((error as Error).message).toMatch(/^Scoring 600 pairs of 1024 tokens with "BAAI\/bge-reranker-v2-m3" \(fp32\) on wasm ran out of memory \(.+\)\. The model stays loaded/);
+      expect((error as Error).message).toMatch(/^Scoring 600 pairs of 1024 tokens with "webrerank\/standin-tiny" \(fp32\) on wasm ran out of memory \(.+\)\. The model stays loaded/);
 
       const small = await reranker.rerank({ model: MODEL, query: 'machine learning', documents: mixedDocuments(5, 20, 60, 4) });
       expect(small.results).toHaveLength(5);

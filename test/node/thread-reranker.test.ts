@@ -43,11 +43,12 @@ describe('the reranker in a worker thread', () => {
     } finally {
       await inProcess.dispose();
     }
-    expect(progress.at(-1)).toMatchObject({ status: 'ready', model: MODEL, backend: 'cpu' });
+    // The stand-in folder is served under its own id.
+    expect(progress.at(-1)).toMatchObject({ status: 'ready', model: 'webrerank/standin-tiny', backend: 'cpu' });
     const loaded = progress.filter((event) => event.status === 'progress').map((event) => event.loaded);
     expect(loaded.length).toBeGreaterThan(0);
     expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
-    expect(await threaded.info()).toMatchObject({ state: 'ready', backend: 'cpu', dtype: 'q8', models: [MODEL] });
+    expect(await threaded.info()).toMatchObject({ state: 'ready', backend: 'cpu', dtype: 'q8', models: ['webrerank/standin-tiny'] });
   });
 
   it('rejects a bad request at once with its status and code, and keeps a thread error a RerankError with its status', async () => {

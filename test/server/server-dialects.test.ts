@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isRerankError } from '../../src/core/errors.js';
 import { documentTexts as textsWithin } from '../../src/core/documents.js';
 import { parseModelAliases, resolveModel } from '../../src/server/model-aliases.js';
+import { validateRerankRequest } from '../../src/core/contract.js';
 
 const roomy = { perText: 1000, total: 10_000, spent: 0 };
 const documentTexts = (documents: Parameters<typeof textsWithin>[0], rankFields: string[] | undefined) => textsWithin(documents, rankFields, roomy);
@@ -39,11 +40,12 @@ describe('model aliases', () => {
 
   it("lets the real model's id (or an alias of it) reach a lone stand-in, and nothing else", () => {
     const aliases = parseModelAliases(['rerank-v3.5=BAAI/bge-reranker-v2-m3']);
-    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
-    expect(resolveModel(aliases, 'rerank-v3.5', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
-    expect(resolveModel(aliases, 'other/model', ['webrerank/standin-tiny'])).toBe('other/model');
-    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['team/my-model'])).toBe('BAAI/bge-reranker-v2-m3');
-    expect(resolveModel(aliases, 'BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny', 'team/my-model'])).toBe('BAAI/bge-reranker-v2-m3');
+    const servedFor = (name: string, models: string[]) => validateRerankRequest({ model: resolveModel(aliases, name), query: 'q', documents: ['d'] }, { models }).model;
+    expect(servedFor('BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
+    expect(servedFor('rerank-v3.5', ['webrerank/standin-tiny'])).toBe('webrerank/standin-tiny');
+    expect(() => servedFor('other/model', ['webrerank/standin-tiny'])).toThrow(/not served here/);
+    expect(() => servedFor('BAAI/bge-reranker-v2-m3', ['team/my-model'])).toThrow(/not served here/);
+    expect(() => servedFor('BAAI/bge-reranker-v2-m3', ['webrerank/standin-tiny', 'team/my-model'])).toThrow(/not served here/);
   });
 
   it.each([['no-equals'], ['=model'], ['alias='], ['a=b', 'a=c']])('refuses %j with a 400 naming the flag', (...pairs) => {

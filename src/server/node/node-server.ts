@@ -5,7 +5,6 @@
  * `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -20,7 +19,7 @@ import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
 import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from '../load-retry.js';
 import { openLimitsStore } from './open-store.js';
-import { servedModelId } from '../../node/model-folder.js';
+import { withServedModel } from '../../node/model-folder.js';
 
 export interface NodeServerOptions {
   /** Port to listen on (default 8080; 0 picks a free one). */
@@ -121,7 +120,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
   // (or the upstream client) must not refuse, with a default of its own, what the door let in.
   const requestSize = { ...requestLimits(options.engine ?? options.upstream ?? {}), ...requestLimits(options.limits ?? {}) };
   // Nothing loads yet: a port in use must fail at once, not after the model has loaded.
-  const local = options.upstream ? undefined : await withServedId(options.engine ?? {});
+  const local = options.upstream ? undefined : await withServedModel(options.engine ?? {});
   const engine = local && (await createReranker({ ...local, ...requestSize, inWorker: local.inWorker ?? true, preload: false }));
   const reranker: Reranker = engine ?? createRemoteReranker({ label: DEFAULT_UPSTREAM_LABEL, redirects: 'refuse', ...(options.upstream as RemoteRerankerOptions), ...requestSize });
   const apiKeys = options.apiKeys ?? [];
@@ -241,11 +240,6 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
  * The engine options with the id a model folder is served as: a stand-in given without `model`
  * answers under its own id (`webrerank/standin-tiny`), never as the real model it stands in for.
  */
-async function withServedId(engine: NonNullable<NodeServerOptions['engine']>): Promise<NonNullable<NodeServerOptions['engine']>> {
-  if (engine.modelPath === undefined || engine.model !== undefined) return engine;
-  return { ...engine, model: await servedModelId(resolve(engine.modelPath)) };
-}
-
 function urlOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
