@@ -93,6 +93,27 @@ describe.each(STORES)('the %s store', (_kind, open) => {
       await store.close();
     }
   });
+
+  it('answers each of many steps in one turn on its own: one with a nonsensical limit fails alone, the rest count', async () => {
+    const store = await open();
+    try {
+      const key = crypto.randomUUID();
+      const steps = await Promise.allSettled([
+        store.admit({ bucket: `rate:${key}`, limit: { requestsPerSecond: 1, burst: 2 } }, key, DAY, oneRequest(2), { documents: 5 }),
+        store.takeToken(`rate:${key}`, { requestsPerSecond: 1, burst: 0 }),
+        store.admit({ bucket: `rate:${key}`, limit: { requestsPerSecond: 1, burst: 2 } }, key, DAY, oneRequest(2), { documents: 5 }),
+        store.admit({ bucket: `rate:${key}`, limit: { requestsPerSecond: 1, burst: 2 } }, key, DAY, oneRequest(2), { documents: 5 }),
+        store.settle(key, DAY, NO_USAGE, { ...NO_USAGE, tokens: 30 }),
+      ]);
+      expect(steps.map((step) => step.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const values = steps.map((step) => (step.status === 'fulfilled' ? step.value : undefined));
+      // The burst of 2 admits two; the third is refused by the rate and charged nothing.
+      expect(values.slice(2, 4)).toEqual([{ rate: { allowed: true }, charged: true }, { rate: { allowed: false, retryAfterSeconds: 1 }, charged: false }]);
+      expect((await store.usage(key, DAY)).total).toEqual({ ...NO_USAGE, requests: 2, documents: 4, tokens: 30 });
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('the redis store', () => {

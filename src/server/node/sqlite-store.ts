@@ -4,14 +4,15 @@
  * on Node's own `node:sqlite`: nothing to compile or download at install.
  *
  * Steps are committed in groups: the steps of every request that reaches the store in one turn of
- * the event loop run in order inside one transaction, and each answers once that transaction is
- * committed. A commit, not a statement, is what costs; so under load a request pays a share of
- * one commit instead of a commit per step, and nothing is answered before it is on disk.
+ * the event loop run in order inside one transaction, on rows read once and written once, and each
+ * answers once that transaction is committed. Under load a request pays a share of one commit and
+ * of one read and write per row, and nothing is answered before it is on disk.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { ALLOWED, NO_USAGE, type Admission, type BucketRate, type LimitsStore, type UsageCounts } from '../limits-store.js';
+import { ALLOWED, NO_USAGE, addUsage, subtractUsage, type Admission, type BucketRate, type LimitsStore, type UsageCounts } from '../limits-store.js';
 import { fitsQuota, type Quota } from '../quota.js';
-import { takeFromBucket, type RateDecision, type RateLimit } from '../rate-limit.js';
+import { takeFromBucket, type BucketState, type RateDecision, type RateLimit } from '../rate-limit.js';
+import { TurnBatch, type StepOutcome } from './turn-batch.js';
 
 /** The `day` under which a key's totals since its first request are kept. */
 const TOTAL = 'total';
@@ -71,73 +72,132 @@ interface UsageRow {
   tokens: number;
 }
 
-/** A step waiting for the next commit, and whom to tell how it went. */
-interface PendingStep {
-  run(): unknown;
-  resolve(result: unknown): void;
-  reject(error: unknown): void;
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(database: DatabaseSync) {
+  const prepare = (sql: string): StatementSync => database.prepare(sql);
+  return {
+    readBucket: prepare('SELECT tokens, at FROM buckets WHERE name = ?'),
+    writeBucket: prepare('INSERT INTO buckets (name, tokens, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, at = excluded.at'),
+    readUsage: prepare('SELECT requests, documents, search_units, tokens FROM usage WHERE key = ? AND day = ?'),
+    writeUsage: prepare(`INSERT INTO usage (key, day, requests, documents, search_units, tokens) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (key, day) DO UPDATE SET requests = excluded.requests, documents = excluded.documents,
+        search_units = excluded.search_units, tokens = excluded.tokens`),
+    ping: prepare('SELECT 1'),
+  };
 }
+
+/**
+ * The rows one transaction has read, and what its steps changed: each bucket and usage row is read
+ * at most once and written at most once per commit, however many steps of the group touch it. The
+ * transaction holds the file's write lock from its first read, so what it read stays true.
+ */
+class GroupRows {
+  readonly #statements: Statements;
+  readonly #buckets = new Map<string, { state: BucketState | undefined; dirty: boolean }>();
+  readonly #usage = new Map<string, { key: string; day: string; counts: UsageCounts; dirty: boolean }>();
+
+  constructor(statements: Statements) {
+    this.#statements = statements;
+  }
+
+  bucket(name: string): BucketState | undefined {
+    let entry = this.#buckets.get(name);
+    if (!entry) {
+      const saved = this.#statements.readBucket.get(name) as { tokens: number; at: number } | undefined;
+      entry = { state: saved && { tokens: saved.tokens, at: saved.at }, dirty: false };
+      this.#buckets.set(name, entry);
+    }
+    return entry.state;
+  }
+
+  setBucket(name: string, state: BucketState): void {
+    this.#buckets.set(name, { state, dirty: true });
+  }
+
+  usage(key: string, day: string): UsageCounts {
+    return { ...this.#row(key, day).counts };
+  }
+
+  /** Changes the key's totals and its `day` by `change` (field by field). */
+  change(key: string, day: string, change: (counts: UsageCounts) => UsageCounts): void {
+    // Both rows are read before either changes, so a read that fails leaves no change behind.
+    const rows = [this.#row(key, TOTAL), this.#row(key, day)];
+    for (const row of rows) {
+      row.counts = change(row.counts);
+      row.dirty = true;
+    }
+  }
+
+  /** Writes what the steps changed, once per row. */
+  write(): void {
+    for (const [name, { state, dirty }] of this.#buckets) if (dirty && state) this.#statements.writeBucket.run(name, state.tokens, state.at);
+    for (const { key, day, counts, dirty } of this.#usage.values()) {
+      if (dirty) this.#statements.writeUsage.run(key, day, counts.requests, counts.documents, counts.searchUnits, counts.tokens);
+    }
+  }
+
+  #row(key: string, day: string) {
+    const id = `${key}\u0000${day}`;
+    let row = this.#usage.get(id);
+    if (!row) {
+      const saved = this.#statements.readUsage.get(key, day) as UsageRow | undefined;
+      const counts = saved ? { requests: saved.requests, documents: saved.documents, searchUnits: saved.search_units, tokens: saved.tokens } : { ...NO_USAGE };
+      row = { key, day, counts, dirty: false };
+      this.#usage.set(id, row);
+    }
+    return row;
+  }
+}
+
+/** A store step: runs on the rows of the transaction it is committed in. */
+type Step = (rows: GroupRows) => unknown;
 
 /** See {@link openSqliteStore}. */
 export class SqliteLimitsStore implements LimitsStore {
   readonly kind = 'sqlite';
   readonly #database: DatabaseSync;
   readonly #now: () => number;
-  readonly #statements;
-  #pending: PendingStep[] = [];
+  readonly #statements: Statements;
+  readonly #steps = new TurnBatch<Step, unknown>((steps) => this.#commit(steps));
 
   constructor(database: DatabaseSync, now: () => number) {
     this.#database = database;
     this.#now = now;
-    const prepare = (sql: string): StatementSync => database.prepare(sql);
-    this.#statements = {
-      readBucket: prepare('SELECT tokens, at FROM buckets WHERE name = ?'),
-      writeBucket: prepare('INSERT INTO buckets (name, tokens, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, at = excluded.at'),
-      readUsage: prepare('SELECT requests, documents, search_units, tokens FROM usage WHERE key = ? AND day = ?'),
-      // The key's totals and its day, in one statement each way.
-      addUsage: prepare(`INSERT INTO usage (key, day, requests, documents, search_units, tokens) VALUES (?1, '${TOTAL}', ?3, ?4, ?5, ?6), (?1, ?2, ?3, ?4, ?5, ?6)
-        ON CONFLICT (key, day) DO UPDATE SET requests = requests + excluded.requests, documents = documents + excluded.documents,
-          search_units = search_units + excluded.search_units, tokens = tokens + excluded.tokens`),
-      subtractUsage: prepare(`UPDATE usage SET requests = max(0, requests - ?3), documents = max(0, documents - ?4), search_units = max(0, search_units - ?5),
-        tokens = max(0, tokens - ?6) WHERE key = ?1 AND day IN ('${TOTAL}', ?2)`),
-      ping: prepare('SELECT 1'),
-    };
+    this.#statements = prepareStatements(database);
   }
 
   takeToken(bucket: string, limit: RateLimit): Promise<RateDecision> {
-    return this.#inNextCommit(() => this.#take(bucket, limit));
+    return this.#inNextCommit((rows) => this.#take(rows, bucket, limit));
   }
 
   charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<boolean> {
-    return this.#inNextCommit(() => this.#charge(key, day, usage, quota));
+    return this.#inNextCommit((rows) => charge(rows, key, day, usage, quota));
   }
 
   admit(rate: BucketRate | undefined, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): Promise<Admission> {
-    return this.#inNextCommit(() => {
-      const decision = rate ? this.#take(rate.bucket, rate.limit) : ALLOWED;
-      return { rate: decision, charged: decision.allowed && this.#charge(key, day, usage, quota) };
+    return this.#inNextCommit((rows) => {
+      const decision = rate ? this.#take(rows, rate.bucket, rate.limit) : ALLOWED;
+      return { rate: decision, charged: decision.allowed && charge(rows, key, day, usage, quota) };
     });
   }
 
   refund(key: string, day: string, usage: UsageCounts): Promise<void> {
-    return this.#inNextCommit(() => this.#change(this.#statements.subtractUsage, key, day, usage));
+    return this.settle(key, day, usage, NO_USAGE);
   }
 
   record(key: string, day: string, usage: UsageCounts): Promise<void> {
-    return this.#inNextCommit(() => this.#change(this.#statements.addUsage, key, day, usage));
+    return this.settle(key, day, NO_USAGE, usage);
   }
 
   settle(key: string, day: string, back: UsageCounts, more: UsageCounts): Promise<void> {
-    return this.#inNextCommit(() => {
-      this.#change(this.#statements.subtractUsage, key, day, back);
-      this.#change(this.#statements.addUsage, key, day, more);
-    });
+    return this.#inNextCommit((rows) => rows.change(key, day, (counts) => addUsage(subtractUsage(counts, back), more)));
   }
 
   async usage(key: string, day: string): Promise<{ total: UsageCounts; day: UsageCounts }> {
     // What was counted but waits for its commit is part of the answer.
-    this.#commit();
-    return { total: this.#get(key, TOTAL), day: this.#get(key, day) };
+    this.#steps.flush();
+    return { total: this.#read(key, TOTAL), day: this.#read(key, day) };
   }
 
   async ping(): Promise<void> {
@@ -145,81 +205,63 @@ export class SqliteLimitsStore implements LimitsStore {
   }
 
   async close(): Promise<void> {
-    this.#commit();
+    this.#steps.flush();
     if (this.#database.isOpen) this.#database.close();
   }
 
-  #take(bucket: string, limit: RateLimit): RateDecision {
-    const saved = this.#statements.readBucket.get(bucket) as { tokens: number; at: number } | undefined;
-    const { state, decision } = takeFromBucket(saved, limit, this.#now());
-    this.#statements.writeBucket.run(bucket, state.tokens, state.at);
+  #take(rows: GroupRows, bucket: string, limit: RateLimit): RateDecision {
+    const { state, decision } = takeFromBucket(rows.bucket(bucket), limit, this.#now());
+    rows.setBucket(bucket, state);
     return decision;
   }
 
-  #charge(key: string, day: string, usage: UsageCounts, quota: Quota | undefined): boolean {
-    if (!fitsQuota(this.#get(key, TOTAL), usage, quota)) return false;
-    this.#change(this.#statements.addUsage, key, day, usage);
-    return true;
+  #read(key: string, day: string): UsageCounts {
+    return new GroupRows(this.#statements).usage(key, day);
   }
 
-  /** Runs `usage` through `statement` for the key's totals and its `day`; nothing when it is all zeros. */
-  #change(statement: StatementSync, key: string, day: string, usage: UsageCounts): void {
-    if (usage.requests === 0 && usage.documents === 0 && usage.searchUnits === 0 && usage.tokens === 0) return;
-    statement.run(key, day, usage.requests, usage.documents, usage.searchUnits, usage.tokens);
-  }
-
-  #get(key: string, day: string): UsageCounts {
-    const row = this.#statements.readUsage.get(key, day) as UsageRow | undefined;
-    return row ? { requests: row.requests, documents: row.documents, searchUnits: row.search_units, tokens: row.tokens } : { ...NO_USAGE };
-  }
-
-  /** Queues `step` for the commit at the end of this turn of the event loop; resolves once committed. */
-  #inNextCommit<T>(step: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.#pending.length === 0) setImmediate(() => this.#commit());
-      this.#pending.push({ run: step, resolve: resolve as (result: unknown) => void, reject });
-    });
+  #inNextCommit<T>(step: (rows: GroupRows) => T): Promise<T> {
+    return this.#steps.add(step) as Promise<T>;
   }
 
   /**
-   * Runs the queued steps in order in one transaction, each inside its own savepoint, so a step
-   * that throws takes back only its own writes and tells only its own caller. When the commit
-   * itself fails (the file busy past the timeout, full, or gone) every step of the group is told.
+   * Runs the group's steps in order in one transaction, on rows read once and written once. Every
+   * step reads and checks before it changes a row, so a step that throws changes nothing and only
+   * its own caller is told. When the commit fails (the file busy past the timeout, full, or gone),
+   * every step of the group is told.
    */
-  #commit(): void {
-    const group = this.#pending;
-    this.#pending = [];
-    if (group.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+  #commit(steps: Step[]): StepOutcome<unknown>[] {
+    this.#database.exec('BEGIN IMMEDIATE');
     try {
-      this.#database.exec('BEGIN IMMEDIATE');
-      try {
-        for (const step of group) outcomes.push(this.#inSavepoint(step));
-        this.#database.exec('COMMIT');
-      } catch (error) {
-        this.#database.exec('ROLLBACK');
-        throw error;
-      }
+      const rows = new GroupRows(this.#statements);
+      const outcomes = steps.map((step): StepOutcome<unknown> => {
+        try {
+          return { ok: true, value: step(rows) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      rows.write();
+      this.#database.exec('COMMIT');
+      return outcomes;
     } catch (error) {
-      for (const step of group) step.reject(error);
-      return;
+      rollBack(this.#database);
+      throw error;
     }
-    group.forEach((step, index) => {
-      const outcome = outcomes[index] as { ok: boolean; value: unknown };
-      if (outcome.ok) step.resolve(outcome.value);
-      else step.reject(outcome.value);
-    });
   }
+}
 
-  #inSavepoint(step: PendingStep): { ok: boolean; value: unknown } {
-    this.#database.exec('SAVEPOINT step');
-    try {
-      const value = step.run();
-      this.#database.exec('RELEASE step');
-      return { ok: true, value };
-    } catch (error) {
-      this.#database.exec('ROLLBACK TO step; RELEASE step');
-      return { ok: false, value: error };
-    }
+/** Ends the open transaction without its writes. A failed COMMIT may have ended it already. */
+function rollBack(database: DatabaseSync): void {
+  try {
+    database.exec('ROLLBACK');
+  } catch {
+    // No transaction left to roll back: the failure being reported is the one that matters.
   }
+}
+
+/** Adds `usage` to the key's totals and `day` unless the totals would pass `quota`. */
+function charge(rows: GroupRows, key: string, day: string, usage: UsageCounts, quota: Quota | undefined): boolean {
+  if (!fitsQuota(rows.usage(key, TOTAL), usage, quota)) return false;
+  rows.change(key, day, (counts) => addUsage(counts, usage));
+  return true;
 }
