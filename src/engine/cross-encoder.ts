@@ -202,8 +202,9 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     throw new RerankError('model_load_failed', `Model "${entry.id}" has ${numLabels} labels; a reranker needs exactly one relevance logit.`);
   }
 
-  // Text reaches the model as Hugging Face tokenizers (FlagReranker, TEI) would give it.
-  matchReferenceTokenization(tokenizer);
+  // Text reaches the model as Hugging Face tokenizers (FlagReranker, TEI) would give it; a file
+  // whose pipeline has steps not reproduced here keeps transformers.js' own, and says so once.
+  if (!matchReferenceTokenization(tokenizer)) console.warn(unmatchedTokenizationWarning(entry.id));
   const template = readPairTemplate(tokenizer);
   // XLM-R's Unigram tokenizer: word by word with a cache, the same tokens much sooner.
   cacheUnigramWords(tokenizer);
@@ -295,4 +296,9 @@ function pointEnvAtSource(env: TransformersEnv, source: ModelSource): { modelId:
   env.allowRemoteModels = false;
   env.localModelPath = parent;
   return { modelId: name };
+}
+
+/** What a user is told when a model's tokenizer.json cannot be tokenized as the reference does. */
+export function unmatchedTokenizationWarning(model: string): string {
+  return `webrerank: the tokenizer.json of "${model}" uses steps webrerank does not reproduce as Hugging Face tokenizers does (docs/limits.md); transformers.js' own tokenizer runs instead, so ids and scores can differ from FlagReranker's or TEI's.`;
 }

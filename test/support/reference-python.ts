@@ -20,6 +20,8 @@ export interface ReferenceJob {
 
 export interface ReferenceResult {
   ids: number[][];
+  /** Each text through the tokenizer's normalizer alone (Rust's `normalize_str`). */
+  normalized: string[];
   /** Per pairs request, per document: the model input, or null when the query leaves no room. */
   pairs: (number[] | null)[][];
   scores: number[][];
