@@ -11,7 +11,7 @@ import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs
 import { formatBytes, type TransformersProgressEvent } from '../core/progress.js';
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
-import { matchReferenceTokenization } from './reference-tokenization.js';
+import { matchReferenceTokenization, unmatchedTokenizationWarning } from './reference-tokenization.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
 import { isStandinConfig } from '../core/standin.js';
 
@@ -296,9 +296,4 @@ function pointEnvAtSource(env: TransformersEnv, source: ModelSource): { modelId:
   env.allowRemoteModels = false;
   env.localModelPath = parent;
   return { modelId: name };
-}
-
-/** What a user is told when a model's tokenizer.json cannot be tokenized as the reference does. */
-export function unmatchedTokenizationWarning(model: string): string {
-  return `webrerank: the tokenizer.json of "${model}" uses steps webrerank does not reproduce as Hugging Face tokenizers does (docs/limits.md); transformers.js' own tokenizer runs instead, so ids and scores can differ from FlagReranker's or TEI's.`;
 }

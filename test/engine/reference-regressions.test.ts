@@ -13,9 +13,8 @@ import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createReranker } from '../../src/node.js';
 import { standinModelId } from '../../src/core/standin.js';
-import { unmatchedTokenizationWarning } from '../../src/engine/cross-encoder.js';
 import { referenceNormalizer, type TextNormalizer } from '../../src/engine/reference-normalizer.js';
-import { matchReferenceTokenization } from '../../src/engine/reference-tokenization.js';
+import { matchReferenceTokenization, unmatchedTokenizationWarning } from '../../src/engine/reference-tokenization.js';
 import { cacheUnigramWords } from '../../src/engine/unigram-word-cache.js';
 import { NFKC_REGRESSION_CASES, REGRESSION_CASES } from '../../tools/reference/parity-texts.js';
 import { HOSTED_EXAMPLE } from '../kit/documents.js';
