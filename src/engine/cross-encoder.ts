@@ -11,7 +11,7 @@ import { readPairTemplate, type PairTemplate, type PairTokenizer } from './pairs
 import { formatBytes, type TransformersProgressEvent } from '../core/progress.js';
 import type { Dtype, LocalBackend } from '../core/contract.js';
 import { cacheUnigramWords, encodeWithTokenLimit } from './unigram-word-cache.js';
-import { matchReferenceTokenization } from './reference-tokenization.js';
+import { matchReferenceTokenization, unmatchedTokenizationWarning } from './reference-tokenization.js';
 import { isOutOfMemory, outOfMemoryError } from './out-of-memory.js';
 import { isStandinConfig } from '../core/standin.js';
 
@@ -202,8 +202,9 @@ async function loadWithTransformers(entry: ModelEntry, runtime: RuntimeChoice, o
     throw new RerankError('model_load_failed', `Model "${entry.id}" has ${numLabels} labels; a reranker needs exactly one relevance logit.`);
   }
 
-  // Text reaches the model as Hugging Face tokenizers (FlagReranker, TEI) would give it.
-  matchReferenceTokenization(tokenizer);
+  // Text reaches the model as Hugging Face tokenizers (FlagReranker, TEI) would give it; a file
+  // whose pipeline has steps not reproduced here keeps transformers.js' own, and says so once.
+  if (!matchReferenceTokenization(tokenizer)) console.warn(unmatchedTokenizationWarning(entry.id));
   const template = readPairTemplate(tokenizer);
   // XLM-R's Unigram tokenizer: word by word with a cache, the same tokens much sooner.
   cacheUnigramWords(tokenizer);

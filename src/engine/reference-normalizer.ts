@@ -9,6 +9,7 @@
  * transformers.js' own.
  */
 import { PrecompiledCharsmap } from './precompiled-charsmap.js';
+import { normalizeAsReference } from './unicode-drift.js';
 
 export type TextNormalizer = (text: string) => string;
 
@@ -63,10 +64,9 @@ export function referenceNormalizer(config: unknown): TextNormalizer | undefined
     case 'NFD':
     case 'NFKC':
     case 'NFKD': {
-      // The runtime's Unicode tables: where they differ from the reference's, ids differ too
-      // (docs/limits.md lists the code points).
+      // The runtime's Unicode tables, less the code points they know and the reference's do not.
       const form = normalizer.type;
-      return (text) => text.normalize(form);
+      return (text) => normalizeAsReference(text, form);
     }
     case 'Strip': {
       const left = normalizer.strip_left ?? true;

@@ -60,6 +60,11 @@ export function matchReferenceTokenization(tokenizer: unknown): boolean {
   return true;
 }
 
+/** What a user is told when a model's tokenizer.json cannot be tokenized as the reference does. */
+export function unmatchedTokenizationWarning(model: string): string {
+  return `webrerank: the tokenizer.json of "${model}" uses steps webrerank does not reproduce as Hugging Face tokenizers does (docs/limits.md); transformers.js' own tokenizer runs instead, so ids and scores can differ from FlagReranker's or TEI's.`;
+}
+
 interface Pipeline {
   rawTokens: AddedTokenMatcher;
   normalizedTokens: AddedTokenMatcher;

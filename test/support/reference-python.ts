@@ -20,6 +20,8 @@ export interface ReferenceJob {
 
 export interface ReferenceResult {
   ids: number[][];
+  /** Each text through the tokenizer's normalizer alone (Rust's `normalize_str`). */
+  normalized: string[];
   /** Per pairs request, per document: the model input, or null when the query leaves no room. */
   pairs: (number[] | null)[][];
   scores: number[][];
@@ -28,7 +30,7 @@ export interface ReferenceResult {
 export async function runReference(job: ReferenceJob): Promise<ReferenceResult> {
   if (!existsSync(REFERENCE_PYTHON)) {
     throw new Error(
-      `The reference Python (${REFERENCE_PYTHON}) is missing: .ci/run creates it (python3 -m venv .cache/reference-python, then pip install tokenizers onnxruntime numpy), or set WEBRERANK_REFERENCE_PYTHON.`,
+      `The reference Python (${REFERENCE_PYTHON}) is missing: .ci/run creates it (python3 -m venv .cache/reference-python, then pip install the tokenizers, onnxruntime and numpy versions it pins), or set WEBRERANK_REFERENCE_PYTHON.`,
     );
   }
   const folder = mkdtempSync(join(tmpdir(), 'webrerank-reference-'));

@@ -149,45 +149,104 @@ const FAMILIES: [string, number, (g: Generator) => string][] = [
   ['random-code-points', 1000, (g) => Array.from({ length: g.int(1, 30) }, () => (g.random() < 0.15 ? ' ' : randomCodePoint(g))).join('')],
 ];
 
-/** Words per long text, around the document room of each max length the test uses. */
-function longTexts(g: Generator, maxLengths: readonly number[]): ParityText[] {
-  const texts: ParityText[] = [];
-  for (const maxLength of maxLengths) {
-    for (const delta of [-3, -1, 0, 1, 3]) {
-      for (const script of ['english', 'latin', 'cjk', 'hangul', 'mixed']) {
-        const words = Math.max(1, maxLength + delta);
-        const text =
-          script === 'mixed'
-            ? sprinkle(g, sentence(g, 'english', words), () => g.pick([...EMOJI_SEQUENCES, ...WIDTH_FORMS, ...JAMO, ...SPECIAL_LOOKALIKES, '\ufeff', 'o\u0308\u0304']), Math.ceil(words / 8))
-            : sentence(g, script, words);
-        texts.push({ family: 'long', text });
-      }
-    }
-  }
-  // Far past every limit: what is kept must still be the start of the whole text's tokens.
-  for (let index = 0; index < 10; index++) {
-    texts.push({ family: 'long', text: sprinkle(g, sentence(g, g.pick(['english', 'latin', 'cjk']), 3000), () => g.pick([...EMOJI_SEQUENCES, ...JAMO, '\ufeff', '<mask>', 'ｶﾞ']), 200) });
-  }
-  return texts;
+/** Far past every limit: what is kept must still be the start of the whole text's tokens. */
+function farPastEveryLimit(g: Generator): ParityText[] {
+  return Array.from({ length: 10 }, () => ({
+    family: 'long',
+    text: sprinkle(g, sentence(g, g.pick(['english', 'latin', 'cjk']), 3000), () => g.pick([...EMOJI_SEQUENCES, ...JAMO, '\ufeff', '<mask>', 'ｶﾞ']), 200),
+  }));
 }
 
 /**
- * At least 10,000 texts: {@link FAMILIES}' counts, then long texts around each of `maxLengths`.
- * The same seed gives the same texts.
+ * At least 10,000 texts: {@link FAMILIES}' counts, then texts far past every limit. The same seed
+ * gives the same texts. Texts sized to the token at each truncation boundary are
+ * {@link sizedText}'s, since sizing them needs the reference tokenizer's counts.
  */
-export function parityTexts(maxLengths: readonly number[], seed = 2222): ParityText[] {
+export function parityTexts(seed = 2222): ParityText[] {
   const g = generator(seed);
   const texts: ParityText[] = [];
   for (const [family, count, make] of FAMILIES) {
     for (let index = 0; index < count; index++) texts.push({ family, text: make(g) });
   }
-  return [...texts, ...longTexts(g, maxLengths)];
+  return [...texts, ...farPastEveryLimit(g)];
 }
 
-/** Named cases, one per way transformers.js' tokenizer was seen to differ from the reference. */
+/** The scripts boundary texts are written in; `mixed` is English with the hard cases sprinkled in. */
+export const BOUNDARY_SCRIPTS = ['english', 'cjk', 'hangul', 'mixed'] as const;
+export type BoundaryScript = (typeof BOUNDARY_SCRIPTS)[number];
+
+/**
+ * Hard cases for `mixed` whose token counts add up: no text of only whitespace, none starting with
+ * a mark that joins the space before it, none ending in U+FEFF (after `<mask>`, it is a "▁" of its
+ * own or nothing, depending on whether a `<mask>` follows and swallows the space).
+ */
+const MIXED_INSERTS = [
+  ...EMOJI_SEQUENCES,
+  ...JAMO.filter((item) => !/^[\u1160-\u11ff]/u.test(item)),
+  ...SPECIAL_LOOKALIKES.filter((item) => !item.endsWith('\ufeff')),
+  '\ufeff',
+  'o\u0308\u0304',
+  'ｶﾞ',
+  'ﾊﾟ',
+  'Ｈｅｌｌｏ',
+];
+
+/**
+ * Words that boundary texts are made of, per script: joined by single spaces, a text's token count
+ * is the sum of its words' counts (Metaspace splits at every space; no word is whitespace or
+ * starts with a mark that would join the space before it).
+ */
+export function boundaryWords(seed = 2223): Record<BoundaryScript, string[]> {
+  const g = generator(seed);
+  const words = (make: () => string): string[] => [...new Set(Array.from({ length: 200 }, make))];
+  return {
+    english: [...ENGLISH],
+    cjk: words(() => word(g, 'cjk')),
+    hangul: words(() => word(g, 'hangul')),
+    mixed: [...ENGLISH, ...MIXED_INSERTS],
+  };
+}
+
+/**
+ * A text of exactly `tokens` tokens: `filler` (a word of one token) at both ends, and between them
+ * words drawn at random from `words`, topped up with `filler`. Each word comes with its count
+ * between two fillers (where a special token, say, also brings the "▁" of the space before it);
+ * words of no tokens there are left out.
+ */
+export function sizedText(words: readonly (readonly [word: string, tokens: number])[], filler: string, tokens: number, seed: number): string {
+  if (tokens <= 2) return Array.from({ length: tokens }, () => filler).join(' ');
+  const g = generator(seed);
+  const usable = words.filter(([, count]) => count > 0);
+  const chosen: string[] = [];
+  let total = 2;
+  for (let misses = 0; misses < 8 && total < tokens; ) {
+    const [item, count] = g.pick(usable);
+    if (total + count > tokens) {
+      misses++;
+      continue;
+    }
+    chosen.push(item);
+    total += count;
+  }
+  for (; total < tokens; total++) chosen.splice(g.int(0, chosen.length), 0, filler);
+  return [filler, ...chosen, filler].join(' ');
+}
+
+/**
+ * Named cases on the real model's normalizer (the charsmap), one per way transformers.js' own
+ * pipeline differs from the reference there; each text differs in its normalized form or its ids.
+ */
 export const REGRESSION_CASES: Readonly<Record<string, readonly string[]>> = {
-  'a byte-order mark at either end or before a special token is kept, not trimmed': ['\ufeffthe dog', 'the dog\ufeff', 'the dog\ufeff<mask>', '\ufeff', 'dog \ufeff</s>'],
-  'code points whose NFKC differs between Unicode versions go through the charsmap': ['\u{1f16c} the', 'the \ua7f2', '\u32ff', '\u{1fbf0}9'],
-  'a full-width look-alike of a special token stays text': ['＜mask＞', 'the ＜/s＞ dog', '＜s＞＜mask＞'],
+  // The charsmap turns U+FEFF into a space, as transformers.js does, except where `<mask>` takes it for whitespace.
+  'a byte-order mark before <mask> is kept, not swallowed as whitespace': ['the dog\ufeff<mask>', '\ufeff<mask>', 'the dog \ufeff<mask>'],
+  'a full-width look-alike of a special token stays text': ['＜mask＞', '＜s＞', '＜/s＞'],
   'the charsmap decides joiners, stacked marks, half-width sound marks and jamo': ['👨\u200d👩\u200d👧', 'x\u200dy', 'o\u0308\u0304', 'e\u0301\u0302', 'ｶﾞ', '\u1100\u1161\u11a8', 'the ﾊﾟ dog'],
+};
+
+/**
+ * Named cases for a tokenizer.json that asks for NFKC: code points newer than `tokenizers`' Unicode
+ * tables, which the runtime's NFKC decomposes and the reference keeps.
+ */
+export const NFKC_REGRESSION_CASES: Readonly<Record<string, readonly string[]>> = {
+  'code points newer than the reference\'s Unicode tables stay as they are under NFKC': ['\u{1f16c} the', 'the \ua7f2', '\u32ff', '\u{1fbf0}9', 'x\u{1e030}\u0301'],
 };

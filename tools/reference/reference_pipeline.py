@@ -8,6 +8,7 @@ written as JSON to the second:
    "scores": [{"model": PATH, "maxLength", "query", "documents"}]}
 gives
   {"ids": [[...]] (each text, no special tokens),
+   "normalized": [...] (each text through the tokenizer's normalizer alone),
    "pairs": [[[...]]] (each request's model inputs, FlagReranker's way),
    "scores": [[...]] (each request's sigmoid scores, one pair per run)}.
 """
@@ -37,7 +38,10 @@ def main(job_path: str, out_path: str) -> None:
     with open(job_path, encoding="utf-8") as job_file:
         job = json.load(job_file)
     tokenizer = Tokenizer.from_file(job["tokenizer"])
-    ids = [encoding.ids for encoding in tokenizer.encode_batch(job.get("texts", []), add_special_tokens=False)]
+    texts = job.get("texts", [])
+    ids = [encoding.ids for encoding in tokenizer.encode_batch(texts, add_special_tokens=False)]
+    normalizer = tokenizer.normalizer
+    normalized = [normalizer.normalize_str(text) for text in texts] if normalizer is not None else texts
     pairs = [
         [pair_ids(tokenizer, request["query"], document, request["maxLength"]) for document in request["documents"]]
         for request in job.get("pairs", [])
@@ -58,7 +62,7 @@ def main(job_path: str, out_path: str) -> None:
             row.append(1.0 / (1.0 + math.exp(-float(logits[0][0]))))
         scores.append(row)
     with open(out_path, "w", encoding="utf-8") as out:
-        json.dump({"ids": ids, "pairs": pairs, "scores": scores}, out)
+        json.dump({"ids": ids, "normalized": normalized, "pairs": pairs, "scores": scores}, out)
 
 
 if __name__ == "__main__":
