@@ -32,8 +32,8 @@ const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf
 const MINIMUM = manifest.engines.node.replace(/^>=\s*/, '').split('.').concat('0', '0').slice(0, 3).join('.');
 /** The declared minimum and the newest of the current LTS line, each with the npm line its installer brings. */
 const SETUPS = [
-  { node: MINIMUM, npm: '10' },
-  { node: '24', npm: '11' },
+  [MINIMUM, '10'],
+  ['24', '11'],
 ];
 /** What a user of the previous AI SDK major runs; the adapter's model works with both. */
 const AI_6 = 'npm install ai@6';
@@ -90,7 +90,7 @@ it('names in the README the tarball that npm pack makes', () => {
   expect(appInstallBlock(readme)).toContain(`npm install ../webrerank/${tarballName}`);
 });
 
-describe.each(SETUPS)('on Node $node with npm $npm', (setup) => {
+describe.each(SETUPS)('on Node %s with npm %s', (nodeSpec, npmSpec) => {
   let node: NodeBinary & { npmVersion: string };
   let app: string;
   let install: Awaited<ReturnType<typeof runIn>>;
@@ -98,7 +98,7 @@ describe.each(SETUPS)('on Node $node with npm $npm', (setup) => {
   const request = JSON.stringify(HOSTED_EXAMPLE);
 
   beforeAll(async () => {
-    node = await withNpm(await nodeBinary(setup.node), setup.npm);
+    node = await withNpm(await nodeBinary(nodeSpec), npmSpec);
     // Each npm keys its cache of registry answers its own way: this one fills it once (from the
     // network only where it lacks an answer), so the installs below run offline.
     const warm = await followDocs(join(work, `warm-cache-${node.version}`), node.env, true, [AI_6]);
@@ -121,7 +121,7 @@ describe.each(SETUPS)('on Node $node with npm $npm', (setup) => {
   const nodeRun = (cwd: string, args: string[]) => runIn(cwd, node.bin, args, node.env);
 
   it('installs the tarball, then the frameworks, offline by following the README and docs/frameworks.md verbatim, with no EBADENGINE warning', async () => {
-    expect(node.version.split('.')[0]).toBe(setup.node.split('.')[0]);
+    expect(node.version.split('.')[0]).toBe(nodeSpec.split('.')[0]);
     expect((await runIn(app, 'npm', ['--version'], node.env)).stdout.trim()).toBe(node.npmVersion);
     expect(install.code, install.stderr).toBe(0);
     expect(install.stderr).not.toContain('EBADENGINE');
