@@ -9,10 +9,12 @@
  * stalls) gets the 413 at once. Either way the connection is closed after the answer.
  *
  * A compressed body (`Content-Encoding`) is decoded after reading, with the same limit on the
- * decoded size, so a zip bomb costs at most that much memory.
+ * decoded size, so a zip bomb costs at most that much memory. Its nesting is checked in one pass
+ * before it is parsed (json-depth.ts), so a body of brackets can't hold the event loop.
  */
 import { RerankError } from '../core/errors.js';
 import { BodyTooLargeError, concatChunks } from './body-too-large.js';
+import { checkJsonDepth } from './json-depth.js';
 import { decodeContentEncoding, webContentDecoders, type ContentDecoders } from './content-encoding.js';
 
 export { BodyTooLargeError } from './body-too-large.js';
@@ -39,7 +41,8 @@ export interface BodyOptions {
 /**
  * The parsed JSON body of `request`, or a RerankError: 413 `payload_too_large` past `maxBytes`
  * (before or after decoding), 415 `unsupported_encoding` for a `Content-Encoding` it can't decode,
- * 400 `invalid_request` for an empty body, bad compressed data, invalid UTF-8 or invalid JSON.
+ * 400 `invalid_request` for an empty body, bad compressed data, invalid UTF-8 or invalid JSON,
+ * 400 `invalid_documents` for nesting deeper than any request may hold (json-depth.ts).
  */
 export async function readJsonBody(request: Request, maxBytes: number, options: BodyOptions = {}): Promise<unknown> {
   const drain = options.drain ?? DEFAULT_DRAIN_BOUND;
@@ -57,6 +60,8 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
     throw new RerankError('invalid_request', 'The request body is not valid UTF-8.');
   }
   if (text.trim() === '') throw new RerankError('invalid_request', 'The request body is empty; send a JSON object with model, query and documents.');
+  // Before parsing: the parser would spend seconds on megabytes of brackets before any check ran.
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (error) {

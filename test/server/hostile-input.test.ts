@@ -142,8 +142,10 @@ describe('charged for what was computed', () => {
     const metrics = createPrometheusMetrics({ reranker });
     await withApp({ reranker, metrics, limits: { quota: { documents: 1000 } } }, async (url) => {
       await expect(post(url, { model: MODEL, query: 'q', documents }, clients[0]?.signal)).rejects.toThrow();
-      // The cancelled request scored its first window before the client left: 999 are left.
-      const rest = await post(url, { model: MODEL, query: 'q', documents: documents.slice(1) }, clients[1]?.signal).catch(() => undefined);
+      // The cancelled request scored its first window before the client left: 999 are left. (New
+      // texts: windows answered from the score cache are billed too, and would be counted here.)
+      const fresh = documents.slice(1).map((text) => `another ${text}`);
+      const rest = await post(url, { model: MODEL, query: 'q', documents: fresh }, clients[1]?.signal).catch(() => undefined);
       expect(rest).toBeUndefined();
       const refused = await post(url, { model: MODEL, query: 'q', documents: documents.slice(0, 999) });
       expect(refused.status).toBe(402);
