@@ -12,7 +12,7 @@
 import { Hono, type Context } from 'hono';
 import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { describeInternally, publicError } from './public-error.js';
-import { requestLimits, type RequestLimits, type RerankRequest } from '../core/contract.js';
+import { DEFAULT_MAX_DOCUMENTS, requestLimits, type RequestLimits, type RerankRequest } from '../core/contract.js';
 import type { RerankFinal, RerankOptions, Reranker } from '../core/reranker.js';
 import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { AuthFailureLimiter } from './auth-failures.js';
@@ -20,6 +20,7 @@ import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
 import { createKeyGate } from './key-gate.js';
 import { corsFor } from './cors.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { BODY_ITEMS_PER_DOCUMENT } from './json-shape.js';
 import type { LoadStatus } from './load-retry.js';
 import { healthBody } from './health.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
@@ -134,7 +135,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const requestSize = requestLimits(limits);
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
-  const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders } };
+  const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders }, maxItems: BODY_ITEMS_PER_DOCUMENT * (requestSize.maxDocuments ?? DEFAULT_MAX_DOCUMENTS) };
   const aliases = options.modelAliases ?? {};
   const serveMetrics = metrics !== undefined && options.metricsRoute !== false;
   const routes = new Set(['/health', '/health/live', '/health/ready', '/v1/models', '/v1/usage', '/openapi.json', ...DIALECTS.map((dialect) => dialect.path), ...(serveMetrics ? ['/metrics'] : [])]);

@@ -63,12 +63,13 @@ async function settledBilling(on: RunningServer, key: Key): Promise<number> {
 
 /** Reads a stream of server-sent events until the first `partial`; returns its data. */
 async function firstPartial(response: Response): Promise<{ scored: number; total: number }> {
-  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   let text = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the stream ended before a partial: ${text.slice(0, 300)}`);
-    text += value;
+    text += decoder.decode(value, { stream: true });
     const match = /event: partial\ndata: (.*)\n/.exec(text);
     if (match?.[1]) return JSON.parse(match[1]) as { scored: number; total: number };
   }
