@@ -12,7 +12,7 @@ import { startFaultServer } from '../support/fault-server.js';
 
 const modelPath = inject('tinyModelDir');
 const MODEL = 'BAAI/bge-reranker-v2-m3';
-const KEYS = ['sk-all-cached', 'sk-part-cached', 'sk-budget', 'sk-cached-budget', 'sk-hang-up', 'sk-hang-up-cached'] as const;
+const KEYS = ['sk-all-cached', 'sk-part-cached', 'sk-cached-chunks', 'sk-budget', 'sk-cached-budget', 'sk-hang-up', 'sk-hang-up-cached'] as const;
 type Key = (typeof KEYS)[number];
 
 let server: RunningServer;
@@ -95,6 +95,17 @@ describe('cached windows are billed like scored ones', () => {
     expect(mixed.meta.cached).toBe(9);
     expect((await billed(server, 'sk-part-cached')) - before).toBe(10);
   });
+
+  it('bills a cached long document once per window it took, as when it was scored', async () => {
+    const long = [`${'many words here '.repeat(200)} one`, `${'other words there '.repeat(200)} two`];
+    const fresh = await rerank(server, 'sk-cached-chunks', { documents: long, max_chunks_per_doc: 3 });
+    const first = await billed(server, 'sk-cached-chunks');
+    expect(first).toBe(6);
+    const again = await rerank(server, 'sk-cached-chunks', { documents: long, max_chunks_per_doc: 3 });
+    expect(again.meta.cached).toBe(2);
+    expect(again.meta.billed_units).toEqual(fresh.meta.billed_units);
+    expect(await billed(server, 'sk-cached-chunks')).toBe(2 * first);
+  });
 });
 
 describe('a time budget bills what it answered', () => {
@@ -125,7 +136,7 @@ describe('a client that hangs up mid-rerank', () => {
     expect(windows).toBeGreaterThanOrEqual(partial.scored);
     expect(windows).toBeLessThan(1000);
     const metrics = await (await fetch(`${uncached.url}/metrics`)).text();
-    expect(metrics).toContain(`webrerank_key_windows_billed_total{key="key-5"} ${windows}`);
+    expect(metrics).toContain(`webrerank_key_windows_billed_total{key="key-${KEYS.indexOf('sk-hang-up') + 1}"} ${windows}`);
   });
 
   it('is billed its cached windows too, although the model scored few of them', async () => {
