@@ -176,6 +176,12 @@ describe('object documents cost only what the body holds', () => {
     expect(inherited.results).toEqual(plain.results);
   });
 
+  it('quotes a short piece of a 16 KB Content-Encoding in its 415, not all of it', async () => {
+    const response = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x'.repeat(16_000) }, body: '{}' });
+    expect(response.status).toBe(415);
+    expect((await response.text()).length).toBeLessThan(1000);
+  });
+
   it('quotes a short piece of a 4 MB model name in its 400, not all of it', async () => {
     const response = await post(server.url, { model: 'm'.repeat(4_000_000), query: 'q', documents: ['d'] });
     expect(response.status).toBe(400);
