@@ -18,7 +18,8 @@ A running server reads the file at start: restart it (one replica at a time) to 
   --rate N                  requests per second for this key, then 429
   --burst N                 requests at once (default: one second's worth); needs --rate
   --quota-requests N        requests this key may make, then 402
-  --quota-documents N       documents this key may have ranked, then 402
+  --quota-documents N       scoring windows this key may use (a document, unless
+                            max_chunks_per_doc cuts it), then 402
   --model ID                a model this key may use (repeat); default: any
 `;
 

@@ -4,7 +4,7 @@
  * body, like `webrerank rank`.
  */
 import { MODEL_FLAGS, modelFlagsHelp, modelOptionsFromFlags } from './options.js';
-import { UsageError, integerFlag, oneOf, parseFlags, positiveFlag } from './usage.js';
+import { UsageError, integerFlag, oneOf, parseFlags } from './usage.js';
 import { standinWarner } from './standin-warning.js';
 import { resolve } from 'node:path';
 import { DEFAULT_CLI_BACKEND } from './choices.js';
@@ -12,10 +12,11 @@ import { candidateDtypes } from '../node/backend-plan.js';
 import { checkModelFolder } from '../node/model-folder.js';
 import { toRerankError, type RerankError } from '../core/errors.js';
 import { DEFAULT_MODEL_ID } from '../core/models.js';
-import { DEFAULT_MAX_PENDING, parseModelAliases, type ServerLimits } from '../server/app.js';
+import { DEFAULT_MAX_PENDING, parseModelAliases } from '../server/app.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type NodeServerOptions, type RunningServer } from '../server/node/node-server.js';
 import { serveKeys } from './serve-keys.js';
+import { SERVE_LIMIT_FLAGS, limitsFrom, trustedProxiesFrom } from './serve-limits.js';
 import type { ApiKeyEntry } from '../server/auth.js';
 import { DEFAULT_SQLITE_FILE, redactUrl } from '../server/node/open-store.js';
 import { StoreOpenError } from '../server/node/sqlite-store.js';
@@ -73,6 +74,14 @@ Limits, for the whole server:
   --busy-retry-after N      a fixed Retry-After (seconds) on that 503 (default: the queue's
                             expected wait, varied per request, so refused clients return spread out)
 
+Limits, per client address:
+  --auth-failure-rate N     wrong API keys per second from one address once its burst is spent,
+                            then 429 with Retry-After (default 1; 0 turns the limit off)  [WEBRERANK_AUTH_FAILURE_RATE]
+  --auth-failure-burst N    wrong API keys from one address at once (default 20)  [WEBRERANK_AUTH_FAILURE_BURST]
+  --trusted-proxy ADDR      a reverse proxy in front of the server (repeat or comma-separate): a
+                            request from ADDR counts against the client its X-Forwarded-For names,
+                            not against the proxy  [WEBRERANK_TRUSTED_PROXIES]
+
 Where limits, quotas and usage are kept:
   --store URL               memory, sqlite:PATH or redis://HOST:PORT (shared by replicas)
                             (default: sqlite:${DEFAULT_SQLITE_FILE} when a quota is set, else memory)  [WEBRERANK_STORE]
@@ -101,16 +110,7 @@ const SERVE_FLAGS = {
   store: { type: 'string' },
   'store-failure': { type: 'string' },
   'drain-timeout': { type: 'string' },
-  'rate-limit': { type: 'string' },
-  'rate-burst': { type: 'string' },
-  'quota-requests': { type: 'string' },
-  'quota-documents': { type: 'string' },
-  'max-body-bytes': { type: 'string' },
-  'max-documents': { type: 'string' },
-  'max-document-characters': { type: 'string' },
-  'max-total-characters': { type: 'string' },
-  'max-pending': { type: 'string' },
-  'busy-retry-after': { type: 'string' },
+  ...SERVE_LIMIT_FLAGS,
   'in-process': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -165,6 +165,8 @@ const DEFAULT_DRAIN_SECONDS = 30;
 
 function serverOptions(values: Values, env: Record<string, string | undefined>, apiKeys: (string | ApiKeyEntry)[]): NodeServerOptions {
   const options: NodeServerOptions = { apiKeys, limits: limitsFrom(values, env) };
+  const proxies = trustedProxiesFrom(values, env);
+  if (proxies.length > 0) options.trustedProxies = proxies;
   const store = values.store ?? env.WEBRERANK_STORE;
   if (store !== undefined && store !== '') options.store = store;
   const failure = values['store-failure'] ?? env.WEBRERANK_STORE_FAILURE;
@@ -214,35 +216,6 @@ async function checkModelPathFlag(engine: NodeServerOptions['engine']): Promise<
   } catch (error) {
     throw new UsageError(`--model-path: ${(error as Error).message.replace(/\.$/, '')}`);
   }
-}
-
-/** Limits from flags, falling back to their environment variables. */
-function limitsFrom(values: Values, env: Record<string, string | undefined>): ServerLimits {
-  const setting = (flag: keyof Values, variable: string): [string, string] | undefined => {
-    const flagValue = values[flag];
-    if (typeof flagValue === 'string') return [`--${flag}`, flagValue];
-    const envValue = env[variable];
-    return envValue !== undefined && envValue !== '' ? [variable, envValue] : undefined;
-  };
-  const limits: ServerLimits = {};
-  const rate = setting('rate-limit', 'WEBRERANK_RATE_LIMIT');
-  const burst = setting('rate-burst', 'WEBRERANK_RATE_BURST');
-  if (rate) limits.rateLimit = { requestsPerSecond: positiveFlag(...rate), ...(burst ? { burst: integerFlag(...burst, 1) } : {}) };
-  else if (burst) throw new UsageError('--rate-burst needs --rate-limit');
-  const requests = setting('quota-requests', 'WEBRERANK_QUOTA_REQUESTS');
-  const documents = setting('quota-documents', 'WEBRERANK_QUOTA_DOCUMENTS');
-  if (requests || documents) {
-    limits.quota = { ...(requests ? { requests: integerFlag(...requests, 0) } : {}), ...(documents ? { documents: integerFlag(...documents, 0) } : {}) };
-  }
-  const bodyBytes = setting('max-body-bytes', 'WEBRERANK_MAX_BODY_BYTES');
-  if (bodyBytes) limits.maxBodyBytes = integerFlag(...bodyBytes, 1);
-  if (values['max-documents'] !== undefined) limits.maxDocuments = integerFlag('--max-documents', values['max-documents'], 1);
-  if (values['max-document-characters'] !== undefined) limits.maxDocumentCharacters = integerFlag('--max-document-characters', values['max-document-characters'], 1);
-  if (values['max-total-characters'] !== undefined) limits.maxTotalCharacters = integerFlag('--max-total-characters', values['max-total-characters'], 1);
-  const pending = setting('max-pending', 'WEBRERANK_MAX_PENDING');
-  if (pending) limits.maxPending = integerFlag(...pending, 1);
-  if (values['busy-retry-after'] !== undefined) limits.busyRetryAfterSeconds = integerFlag('--busy-retry-after', values['busy-retry-after'], 1);
-  return limits;
 }
 
 /** What the operator needs to know at startup: where, what, and whether anyone can walk in. */

@@ -26,13 +26,15 @@ export interface RerankOptions {
   signal?: AbortSignal;
   /**
    * Called once when this request's inference begins, after it waited its turn: lets a server
-   * tell queueing time from inference time. A remote reranker never calls it.
+   * tell queueing time from inference time. A remote reranker calls it when it first sends the
+   * request: from then on the upstream may bill for it.
    */
   onStart?: () => void;
   /**
-   * Called after each batch with the windows (a document, or one piece of a long one) it scored:
-   * what the request has cost so far, also when it is cancelled afterwards. A server charges by
-   * it. A remote reranker never calls it.
+   * Called after each batch with the windows (a document, or one piece of a long one) it scored,
+   * and once before the first with the windows the score cache answered: what the request has cost
+   * so far, also when it is cancelled afterwards. A server charges by it. A remote reranker never
+   * calls it (its upstream counts the work).
    */
   onScored?: (windows: number) => void;
   /**

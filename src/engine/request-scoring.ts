@@ -36,8 +36,8 @@ export interface ScoringModel {
 
 /**
  * Scores one request on a loaded model: the documents the cache doesn't hold, batch by batch, each
- * batch in its turn on the model's queue, telling `onScored` (windows) and `onPartial` after each; with `budget_ms`, in the
- * given order until the time is up. Throws `NonFiniteLogits` where another runtime could answer.
+ * batch in its turn on the model's queue, telling `onScored` (windows) and `onPartial` after each — and
+ * `onScored` once first for the windows the cache answered; with `budget_ms`, in the given order until the time is up. Throws `NonFiniteLogits` where another runtime could answer.
  */
 export async function scoreRequest(model: ScoringModel, request: RerankRequest, { signal, onStart, onPartial, onScored }: RerankOptions, startedAt: number): Promise<RerankResponse> {
   throwIfAborted(signal);
@@ -48,16 +48,20 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
   const reportPartial = (): void => onPartial?.({ results: rankPartial(scores, scored, request), scored: scored.length, total, done: false });
 
   const toScore: number[] = [];
-  // A cached document's tokens count in `usage` as they would fresh: the answer doesn't change.
+  // A cached document's tokens count in `usage`, and its windows in what `onScored` reports, as
+  // they would fresh: the answer doesn't change, so neither does its cost.
   let totalTokens = 0;
+  let cachedWindows = 0;
   request.documents.forEach((text, index) => {
     const hit = cache?.get(text);
     if (hit === undefined) return toScore.push(index);
     scores[index] = hit.score;
     totalTokens += hit.tokens;
+    cachedWindows += hit.windows;
     scored.push(index);
   });
   const cached = scored.length;
+  if (cachedWindows > 0) onScored?.(cachedWindows);
   if (cached > 0 && toScore.length > 0) reportPartial();
 
   // Every window of every document becomes one pair; `owner` maps a pair back to its document.
@@ -66,6 +70,7 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
   const windowsLeft = new Map<number, number>();
   const documentTokens = new Map<number, number>();
   for (const documentIndex of owner) windowsLeft.set(documentIndex, (windowsLeft.get(documentIndex) ?? 0) + 1);
+  const windowsOf = new Map(windowsLeft);
 
   const lengths = pairs.map((pair) => pair.length);
   const budget = request.budget_ms;
@@ -106,7 +111,7 @@ export async function scoreRequest(model: ScoringModel, request: RerankRequest, 
       documentTokens.set(documentIndex, tokens);
       if (left > 0) return;
       scored.push(documentIndex);
-      if (Number.isFinite(scores[documentIndex])) cache?.set(request.documents[documentIndex] as string, { score: scores[documentIndex] as number, tokens });
+      if (Number.isFinite(scores[documentIndex])) cache?.set(request.documents[documentIndex] as string, { score: scores[documentIndex] as number, tokens, windows: windowsOf.get(documentIndex) as number });
     });
     totalTokens += packed.tokens;
     onScored?.(batch.length);

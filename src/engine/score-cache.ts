@@ -16,12 +16,14 @@ export const DEFAULT_SCORE_CACHE_BYTES = 4 * 1024 * 1024;
 const ENTRY_OVERHEAD_BYTES = 80;
 
 /**
- * What is kept per pair: its score, and the tokens its pairs held, so a cached answer's `usage`
- * is what a fresh one's would be.
+ * What is kept per pair: its score, and the tokens and windows its pairs held, so a cached
+ * answer's `usage` — and what a server bills for it — is what a fresh one's would be.
  */
 export interface CachedScore {
   score: number;
   tokens: number;
+  /** Scoring windows the document took (more than one when `max_chunks_per_doc` cut it). */
+  windows: number;
 }
 
 export class ScoreCache {

@@ -126,6 +126,7 @@ class RemoteReranker implements Reranker {
     const payload = JSON.stringify(this.#wire.body(request));
     throwIfAborted(options.signal);
 
+    options.onStart?.();
     for (let retry = 0; ; retry++) {
       const outcome = await this.#attempt(payload, request, options.signal, options.onPartial);
       if ('response' in outcome) return outcome.response;

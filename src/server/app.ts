@@ -12,28 +12,28 @@
 import { Hono, type Context } from 'hono';
 import { RerankError, excerpt, isRerankError } from '../core/errors.js';
 import { describeInternally, publicError } from './public-error.js';
-import { requestLimits, type RequestLimits, type RerankRequest, type RerankResponse } from '../core/contract.js';
-import type { RerankFinal, RerankOptions, Reranker, RerankerInfo } from '../core/reranker.js';
+import { DEFAULT_MAX_DOCUMENTS, requestLimits, type RequestLimits, type RerankRequest } from '../core/contract.js';
+import type { RerankFinal, RerankOptions, Reranker } from '../core/reranker.js';
 import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { AuthFailureLimiter } from './auth-failures.js';
 import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
 import { createKeyGate } from './key-gate.js';
 import { corsFor } from './cors.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
-import { withoutLocalPaths, type LoadStatus } from './load-retry.js';
-import { LOAD_FAILED, healthBody, loadFailedError } from './health.js';
+import { BODY_ITEMS_PER_DOCUMENT } from './json-shape.js';
+import type { LoadStatus } from './load-retry.js';
+import { healthBody } from './health.js';
 import { webContentDecoders, type ContentDecoders } from './content-encoding.js';
 import { DIALECTS, type Dialect } from './dialects/index.js';
 import { errorResponse } from './error-response.js';
 import { modelList, resolveModel, type ModelAliases } from './model-aliases.js';
 import type { ServerMetrics } from './observer.js';
 import { openApiDocument } from './openapi.js';
-import { createKeyLimits, STORE_RETRY_AFTER_SECONDS } from './key-limits.js';
+import { createKeyLimits } from './key-limits.js';
 import { MemoryLimitsStore, type LimitsStore } from './limits-store.js';
 import { checkQuota, type Quota } from './quota.js';
-import { RequestCharge, wasAbandoned } from './request-charge.js';
+import { createRerankRunner } from './rerank-runner.js';
 import { burstOf, type RateLimit } from './rate-limit.js';
-import { BusyRetryAdvisor } from './retry-after.js';
 import { readinessRoutes } from './readiness.js';
 import { markStandin } from './warning-header.js';
 
@@ -114,9 +114,6 @@ export interface ServerEnv {
   Variables: { requestId: string; caller: Caller; dialect: Dialect };
 }
 
-/** Seconds a client is asked to wait while the model is still loading. */
-const LOADING_RETRY_AFTER_SECONDS = 2;
-
 /**
  * Creates the app. Serve it with `app.fetch` on any runtime.
  *
@@ -138,12 +135,11 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const requestSize = requestLimits(limits);
   const maxPending = limits.maxPending ?? DEFAULT_MAX_PENDING;
-  const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders } };
+  const bodyOptions = { decoders: { ...webContentDecoders(), ...options.contentDecoders }, maxItems: BODY_ITEMS_PER_DOCUMENT * (requestSize.maxDocuments ?? DEFAULT_MAX_DOCUMENTS) };
   const aliases = options.modelAliases ?? {};
-  const advisor = new BusyRetryAdvisor();
   const serveMetrics = metrics !== undefined && options.metricsRoute !== false;
   const routes = new Set(['/health', '/health/live', '/health/ready', '/v1/models', '/v1/usage', '/openapi.json', ...DIALECTS.map((dialect) => dialect.path), ...(serveMetrics ? ['/metrics'] : [])]);
-  let pending = 0;
+  const runRerank = createRerankRunner({ reranker, keyLimits, maxPending, busyRetryAfterSeconds: limits.busyRetryAfterSeconds, draining, metrics, loadStatus: options.loadStatus, waitUntil: options.waitUntil });
   let inFlight = 0;
 
   const app = new Hono<ServerEnv>();
@@ -205,73 +201,28 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
 
   app.get('/v1/usage', async (c) => c.json(await keyLimits.report(c.get('caller'))));
 
-  /** Runs one validated request through the queue, with its limits, metrics and Retry-After; says its windows. */
-  async function runRerank(c: Context<ServerEnv>, dialect: Dialect, request: RerankRequest, info: RerankerInfo, callOptions: RerankOptions = {}): Promise<{ response: RerankResponse; windows: number }> {
-    if (info.state === 'loading') {
-      throw new RerankError('model_loading', 'The model is still loading; retry after the time in Retry-After.', { retryAfter: LOADING_RETRY_AFTER_SECONDS });
-    }
-    if (info.state === 'failed') throw loadFailedError(info, options.loadStatus?.());
-    if (draining()) {
-      throw new RerankError('shutting_down', 'This server is shutting down; retry after the time in Retry-After (another replica may answer).', { retryAfter: STORE_RETRY_AFTER_SECONDS });
-    }
-    const caller = c.get('caller');
-    if (caller.models && !caller.models.includes(request.model)) {
-      throw new RerankError('model_not_allowed', `This API key may not use the model "${excerpt(request.model)}".`);
-    }
-    if (pending >= maxPending) {
-      const retryAfter = limits.busyRetryAfterSeconds ?? advisor.advise(pending);
-      throw new RerankError('server_busy', `The server already has ${pending} reranks running or waiting; retry after the time in Retry-After.`, { retryAfter });
-    }
-    const charge = await RequestCharge.reserve(keyLimits, caller, request);
-    pending++;
-    metrics?.queueDepth(pending);
-    const queued = performance.now();
-    let started: number | undefined;
-    const record = (tokens: number, documents: number) => {
-      const finished = performance.now();
-      const began = started ?? queued;
-      metrics?.rerank({ key: caller.id, dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, tokens });
-      return (finished - began) / 1000;
-    };
-    try {
-      // Validated at the door, so not again behind it. The request's signal fires when the client
-      // goes away: the engine stops between batches.
-      const rankOptions: RerankOptions = { ...callOptions, signal: callOptions.signal ?? c.req.raw.signal, onStart: () => (started = performance.now()), onScored: (windows) => charge.scored(windows) };
-      const response = await (reranker.rerankValidated ? reranker.rerankValidated(request, rankOptions) : reranker.rerank(request, rankOptions));
-      advisor.recordService(record(response.usage.total_tokens, request.documents.length));
-      return { response, windows: await charge.completed(response.usage.total_tokens, options.waitUntil) };
-    } catch (error) {
-      // The client went away, but the model ran for it: its time shows in the metrics.
-      if (wasAbandoned(error) && started !== undefined) record(0, 0);
-      await charge.failed(error);
-      throw error;
-    } finally {
-      pending--;
-      metrics?.queueDepth(pending);
-    }
-  }
-
   for (const dialect of DIALECTS) {
     app.post(dialect.path, async (c) => {
       const body = await readJsonBody(c.req.raw, maxBodyBytes, bodyOptions);
       const info = await reranker.info();
       markStandin(c, info.standin);
       const read = dialect.read(body, { models: info.models, limits: requestSize, resolveModel: (name) => resolveModel(aliases, name) });
+      const call = { caller: c.get('caller'), dialect, request: read.request, info, signal: c.req.raw.signal };
       if (dialect.name === 'hosted' && wantsEventStream(c.req.header('accept'))) {
         // The `done` event is rendered once the run has settled, so it carries the windows billed.
         let windows: number | undefined;
-        const run = async (request: RerankRequest, withPartials: RerankOptions) => ({ windows } = await runRerank(c, dialect, request, info, withPartials)).response;
+        const run = async (request: RerankRequest, withPartials: RerankOptions) => ({ windows } = await runRerank({ ...call, request, options: withPartials })).response;
         const rendering = { render: (final: RerankFinal) => read.render(final, { requestId: c.get('requestId'), windows: windows ?? final.results.length }), errorBody: (error: unknown) => dialect.errorBody(shownFailure(c, error)).body };
         return eventStreamResponse(c, run, read.request, rendering);
       }
-      const { response, windows } = await runRerank(c, dialect, read.request, info);
+      const { response, windows } = await runRerank(call);
       // An upstream's answer says it came from a stand-in where info() can't.
       markStandin(c, info.standin, response);
       return c.json(read.render(response, { requestId: c.get('requestId'), windows }) as object);
     });
     app.all(dialect.path, (c) => {
       c.header('Allow', 'POST');
-      return errorResponse(c, new RerankError('invalid_request', `Use POST for ${dialect.path}, not ${c.req.method}.`, { status: 405 }));
+      return errorResponse(c, new RerankError('invalid_request', `Use POST for ${dialect.path}, not ${excerpt(c.req.method)}.`, { status: 405 }));
     });
   }
 

@@ -9,10 +9,14 @@
  * stalls) gets the 413 at once. Either way the connection is closed after the answer.
  *
  * A compressed body (`Content-Encoding`) is decoded after reading, with the same limit on the
- * decoded size, so a zip bomb costs at most that much memory.
+ * decoded size, so a zip bomb costs at most that much memory. Its nesting and item count are
+ * checked in one pass before it is parsed (json-shape.ts), so no body can hold the event loop in
+ * the parser.
  */
 import { RerankError } from '../core/errors.js';
 import { BodyTooLargeError, concatChunks } from './body-too-large.js';
+import { BODY_ITEMS_PER_DOCUMENT, checkJsonShape } from './json-shape.js';
+import { DEFAULT_MAX_DOCUMENTS } from '../core/request-limits.js';
 import { decodeContentEncoding, webContentDecoders, type ContentDecoders } from './content-encoding.js';
 
 export { BodyTooLargeError } from './body-too-large.js';
@@ -34,12 +38,16 @@ export interface BodyOptions {
   /** Decoders by `Content-Encoding` token; default: gzip and deflate (and br where the platform decodes it). */
   decoders?: ContentDecoders;
   drain?: DrainBound;
+  /** Most items (array elements and object fields) the body may hold (default: 100 per document of the default maximum, 100,000). */
+  maxItems?: number;
 }
 
 /**
  * The parsed JSON body of `request`, or a RerankError: 413 `payload_too_large` past `maxBytes`
  * (before or after decoding), 415 `unsupported_encoding` for a `Content-Encoding` it can't decode,
- * 400 `invalid_request` for an empty body, bad compressed data, invalid UTF-8 or invalid JSON.
+ * 400 `invalid_request` for an empty body, bad compressed data, invalid UTF-8 or invalid JSON,
+ * 400 `invalid_documents` for nesting deeper than any request may hold and 413
+ * `payload_too_large` past `maxItems` items (json-shape.ts).
  */
 export async function readJsonBody(request: Request, maxBytes: number, options: BodyOptions = {}): Promise<unknown> {
   const drain = options.drain ?? DEFAULT_DRAIN_BOUND;
@@ -57,6 +65,9 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
     throw new RerankError('invalid_request', 'The request body is not valid UTF-8.');
   }
   if (text.trim() === '') throw new RerankError('invalid_request', 'The request body is empty; send a JSON object with model, query and documents.');
+  // Before parsing: the parser would hold the event loop for seconds on megabytes of brackets,
+  // and for over 100 ms on a million tiny strings, before any check ran.
+  checkJsonShape(text, { maxItems: options.maxItems ?? DEFAULT_MAX_DOCUMENTS * BODY_ITEMS_PER_DOCUMENT });
   try {
     return JSON.parse(text);
   } catch (error) {

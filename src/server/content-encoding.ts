@@ -6,7 +6,7 @@
  * Web APIs only (DecompressionStream), so the server app runs on any runtime; a runtime whose
  * DecompressionStream lacks a format (Node has no 'brotli') can hand in its own decoder.
  */
-import { RerankError } from '../core/errors.js';
+import { RerankError, excerpt } from '../core/errors.js';
 import { BodyTooLargeError, concatChunks } from './body-too-large.js';
 
 /**
@@ -44,7 +44,7 @@ export async function decodeContentEncoding(body: Uint8Array, header: string | n
     .filter((token) => token !== '' && token !== 'identity');
   for (const encoding of encodings) {
     if (!decoders[encoding]) {
-      throw new RerankError('unsupported_encoding', `Content-Encoding "${encoding}" is not supported here; send the body as it is, or with ${Object.keys(decoders).join(', ')}.`);
+      throw new RerankError('unsupported_encoding', `Content-Encoding "${excerpt(encoding)}" is not supported here; send the body as it is, or with ${Object.keys(decoders).join(', ')}.`);
     }
   }
   let bytes = body;

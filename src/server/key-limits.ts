@@ -1,7 +1,7 @@
 /**
- * Each API key's limits, applied through the limits store: its rate (429), its quota, charged
- * before a rerank runs and refunded if it fails (402), its usage by UTC day, and what its quota
- * leaves. A key's own settings win over the server's. The store being unreachable becomes 503
+ * Each API key's limits, applied through the limits store: its rate (429), its quota in requests
+ * and scoring windows, reserved before a rerank runs and settled to what it took — refunded only
+ * when the server failed it (402) — its usage by UTC day, and what its quota leaves. A key's own settings win over the server's. The store being unreachable becomes 503
  * `limits_unavailable` — or, with the `open` policy, no limit and one log line per outage.
  */
 import { RerankError, isRerankError, messageOf } from '../core/errors.js';

@@ -15,7 +15,7 @@ export interface RequestEvent {
   key: string;
 }
 
-/** One rerank the engine ran. */
+/** One rerank the engine ran: answered, or abandoned by its client after it started. */
 export interface RerankEvent {
   /** The API key's name (`anonymous` on an open server). */
   key: string;
@@ -24,7 +24,10 @@ export interface RerankEvent {
   queueSeconds: number;
   /** Time the engine spent on it. */
   inferenceSeconds: number;
+  /** Documents the rerank answered (0 for one its client abandoned). */
   documents: number;
+  /** Scoring windows it was billed: what quotas, `/v1/usage` and `billed_units` count. */
+  windows: number;
   tokens: number;
 }
 

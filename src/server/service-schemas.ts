@@ -45,7 +45,12 @@ export const readinessSchema = z
   })
   .meta({ id: 'Readiness' });
 
-const usageCountsSchema = z.object({ requests: z.number().int(), documents: z.number().int(), search_units: z.number().int(), tokens: z.number().int() });
+const usageCountsSchema = z.object({
+  requests: z.number().int(),
+  documents: z.number().int().meta({ description: 'Scoring windows billed — a document, or one piece of a long one cut by max_chunks_per_doc, cached ones included — as quotas count them.' }),
+  search_units: z.number().int().meta({ description: 'One per request of up to 100 windows.' }),
+  tokens: z.number().int(),
+});
 const quotaLeftSchema = z.object({ limit: z.number().int(), used: z.number().int(), remaining: z.number().int() });
 
 /** `GET /v1/usage`: the caller's own usage today (UTC) and in all, and what its quota leaves. */

@@ -17,6 +17,14 @@ describe('a keys source without keys', () => {
     await expect(startServeProcess(['--model-path', modelPath, '--port', '0', '--api-keys-file', keysFile])).rejects.toThrow(/exited with 2 before listening:\n.*--api-keys-file .*holds no API key.*--open/);
   });
 
+  it('refuses an empty --keys JSON-lines file, and one of only comments (exit code 2), naming the file and --open', async () => {
+    for (const [name, text] of [['empty', ''], ['comments', '# {"name":"team","sha256":"…"} goes here\n\n']] as const) {
+      const keysFile = join(tmpdir(), `webrerank-no-keys-${name}-${process.pid}.jsonl`);
+      await writeFile(keysFile, text);
+      await expect(startServeProcess(['--model-path', modelPath, '--port', '0', '--keys', keysFile])).rejects.toThrow(/exited with 2 before listening:\n.*keys file .*holds no API key.*--open/);
+    }
+  });
+
   it('refuses WEBRERANK_API_KEYS=" , " (exit code 2)', async () => {
     await expect(startServeProcess(['--model-path', modelPath, '--port', '0'], { WEBRERANK_API_KEYS: ' , ' })).rejects.toThrow(/exited with 2 before listening:\n.*WEBRERANK_API_KEYS holds no API key/);
   });

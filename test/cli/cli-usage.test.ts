@@ -21,13 +21,15 @@ const run = promisify(execFile);
 describe('usage errors', () => {
   it.each([
     [['rank', '--bogus', '1'], /^webrerank rank: unknown option --bogus; options: --model-path, --model, --backend, --dtype, .*--jsonl, --help$/],
-    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --busy-retry-after, --in-process, --help$/],
+    [['serve', '--bogus'], /^webrerank serve: unknown option --bogus; options: --model-path, .*--max-pending, --busy-retry-after, --auth-failure-rate, --auth-failure-burst, --trusted-proxy, --in-process, --help$/],
     [['rank', '--dtype', 'int4', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype must be q8, fp32 or fp16, got "int4"$/],
     [['rank', '--dtype', 'fp16', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype fp16 does not run on --backend cpu, which takes q8 or fp32$/],
     [['rank', '--backend', 'webgpu', '--dtype', 'q8', '--query', 'q', '--document', 'd'], /^webrerank rank: --dtype q8 does not run on --backend webgpu, which takes fp16 or fp32$/],
     [['rank', '--backend', 'gpu', '--query', 'q', '--document', 'd'], /^webrerank rank: --backend must be cpu, wasm or webgpu, got "gpu"$/],
     [['serve', '--port', 'http'], /^webrerank serve: --port must be an integer of at least 0, got "http"$/],
     [['serve', '--rate-limit', 'fast'], /^webrerank serve: --rate-limit must be a positive number, got "fast"$/],
+    [['serve', '--auth-failure-rate', 'fast'], /^webrerank serve: --auth-failure-rate must be a number of at least 0 \(0 turns the limit off\), got "fast"$/],
+    [['serve', '--auth-failure-rate', '0', '--auth-failure-burst', '5'], /^webrerank serve: --auth-failure-burst means nothing with --auth-failure-rate 0 \(no limit\)$/],
     [['serve', '--max-document-characters', '0'], /^webrerank serve: --max-document-characters must be a positive integer, got "0"$/],
     [['serve', '--max-total-characters', 'lots'], /^webrerank serve: --max-total-characters must be a positive integer, got "lots"$/],
     [['serve', '--upstream', 'http://127.0.0.1:9', '--upstream-protocol', 'grpc'], /^webrerank serve: --upstream-protocol must be rerank or tei, got "grpc"$/],

@@ -1,22 +1,39 @@
 /**
  * Generated hostile bodies for each dialect — object documents with many and repeated
- * `rank_fields`, deep nesting, huge chunk and token options, repeated documents — sent one after
- * another to a running `webrerank serve`. For every body the server answers once, with a status of
- * its table and a JSON body of that dialect; it stays up; and `/health` answers within 100 ms
- * (200 ms under CI) while the body is being worked on.
+ * `rank_fields`, deep nesting (up to what the body limit can hold), huge chunk and token options,
+ * repeated documents — sent one after another to a running `webrerank serve`. For every body the
+ * server answers once, with a status of its table and a JSON body of that dialect; it stays up
+ * (`GET /health` is polled while the body is worked on and must answer 200 each time); and what it
+ * adds to a `/health` answer's wait stays within 100 ms (200 ms under CI).
  *
- * CI sends HOSTILE_COUNT bodies (default 300), within a time budget; `npm run fuzz` sends more.
+ * How that bound is measured. A `/health` answer waits for the server's event loop, so what the
+ * server adds to it is the longest its loop was held. The server measures that itself
+ * (`nodejs_eventloop_lag_max_seconds` on `/metrics`, which prom-client resets at every scrape), so
+ * this process's own scheduling and fetch client don't count — timed from here, on a loaded
+ * 2-core machine they alone reached the bound. Per body: one scrape resets the monitor, a second
+ * after an idle spell gives the baseline (what the machine's load costs the server doing nothing,
+ * in the same run), and a third once the body is answered; the body's share is the third less
+ * the baseline. A body over the bound is sent again, twice at most, and judged by its best try: a
+ * stall of the server's own work comes back every time (the 5 MB of nested brackets held the loop
+ * 5 s, every time), a pause of the machine does not.
+ *
+ * CI sends HOSTILE_COUNT bodies (default 300) within HOSTILE_BUDGET_MS, and fails if fewer than
+ * HOSTILE_MINIMUM (default: all of them) were sent before the budget ran out: a slow run can't pass
+ * by testing less. `npm run fuzz` sends more.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { leastHeld, serverLoopDelayMs, slowestHealthWhile } from '../kit/responsiveness.js';
 import { startServeProcess, untilHealthy, type ServeProcess } from '../kit/serve-process.js';
 import { withinMs } from '../support/timing.js';
 
 const modelPath = inject('tinyModelDir');
 const COUNT = Number(process.env.HOSTILE_COUNT ?? 300);
+const MINIMUM = Number(process.env.HOSTILE_MINIMUM ?? COUNT);
 const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_MS ?? 240_000);
 const MODEL = 'BAAI/bge-reranker-v2-m3';
-const HEALTH_BOUND_MS = withinMs(100);
+/** The longest the server may hold its event loop while it works on one body (the issue's /health bound). */
+const LOOP_BOUND_MS = withinMs(100);
 
 let serve: ServeProcess;
 
@@ -39,8 +56,12 @@ const objectDocument = fc.dictionary(fieldName, fieldValue, { maxKeys: 6 });
 /** A list of `item` repeated up to many times: what a small request can ask to be done over and over. */
 const repeated = <T>(item: fc.Arbitrary<T>, most: number) => fc.tuple(item, fc.integer({ min: 0, max: most })).map(([value, times]) => Array<T>(times).fill(value));
 const count = fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(1e9, 2 ** 31, 1.5, 65, 64));
-/** Documents `depth` levels deep, written as text (a generator would build them recursively). */
-const deepDocument = fc.integer({ min: 1, max: 100_000 }).map((depth) => `{"text":"t","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+/**
+ * Documents `depth` levels deep, written as text (a generator would build them recursively):
+ * around the documents' cap, and up to what a body under the 5 MiB limit can hold (2.6 M levels).
+ */
+const depth = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 100_000, max: 2_600_000 }));
+const deepDocument = depth.map((levels) => `{"text":"t","deep":${'['.repeat(levels)}${']'.repeat(levels)}}`);
 
 const hosted: fc.Arbitrary<HostileBody> = fc
   .record(
@@ -80,21 +101,6 @@ const hostileBody = fc
 /** Statuses a hostile body may get: a ranking, or a refusal of the request itself. Never a 5xx. */
 const TYPED_STATUSES = [200, 400, 413, 422];
 
-/** Polls `/health` until `done` settles; the slowest answer, in ms. */
-async function slowestHealth(done: Promise<unknown>): Promise<number> {
-  let finished = false;
-  void done.finally(() => (finished = true)).catch(() => undefined);
-  let slowest = 0;
-  while (!finished) {
-    const started = performance.now();
-    const response = await fetch(`${serve.url}/health`);
-    await response.arrayBuffer();
-    expect(response.status).toBe(200);
-    slowest = Math.max(slowest, performance.now() - started);
-  }
-  return slowest;
-}
-
 function send({ path, body }: HostileBody): Promise<{ status: number; text: string }> {
   return fetch(`${serve.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (response) => ({ status: response.status, text: await response.text() }));
 }
@@ -107,20 +113,44 @@ function shortReport(details: fc.RunDetails<[HostileBody]>): void {
   throw new Error(`${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\nseed ${details.seed}, body: ${excerpt}`);
 }
 
+/** Two ticks of the server's loop monitor: it records nothing for the interval a scrape reset it in. */
+const twoTicks = () => new Promise((resolve) => setTimeout(resolve, 25));
+
+/**
+ * Sends one body while `/health` is polled; what the server added to its event loop's longest
+ * hold: the hold while it worked, less the hold over an idle spell just before (what the machine's
+ * load alone costs, in the same run).
+ */
+async function sendOnce(sample: HostileBody): Promise<{ value: { status: number; text: string; slowestHealth: number }; heldMs: number }> {
+  await serverLoopDelayMs(serve.url);
+  await twoTicks();
+  const idle = await serverLoopDelayMs(serve.url);
+  await twoTicks();
+  const answer = send(sample);
+  const [slowestHealth, { status, text }] = await Promise.all([slowestHealthWhile(serve.url, answer), answer]);
+  const held = await serverLoopDelayMs(serve.url);
+  return { value: { status, text, slowestHealth }, heldMs: Math.max(0, held - idle) };
+}
+
 describe('hostile bodies', () => {
-  it(`answers each with one typed status, stays up, and keeps /health under ${HEALTH_BOUND_MS} ms`, async () => {
+  it(`answers each with one typed status, stays up, and adds at most ${LOOP_BOUND_MS} ms to the event loop's longest hold`, async () => {
+    let sent = 0;
     await fc.assert(
-      fc.asyncProperty(hostileBody, async ({ path, body }) => {
-        const answer = send({ path, body });
-        const [slowest, { status, text }] = await Promise.all([slowestHealth(answer), answer]);
-        const where = `${path} ${body.length} bytes → ${status}`;
+      fc.asyncProperty(hostileBody, async (sample) => {
+        // A body over the bound is sent again (twice at most): a stall of the server's own work
+        // comes back every time, a pause of a loaded machine does not.
+        const { value, heldMs, tries } = await leastHeld(3, LOOP_BOUND_MS, () => sendOnce(sample));
+        const { status, text, slowestHealth } = value;
+        sent++;
+        const where = `${sample.path} ${sample.body.length} bytes → ${status} (event loop held ${Math.round(heldMs)} ms more than idle in the best of ${tries}; slowest /health ${Math.round(slowestHealth)} ms)`;
         expect(TYPED_STATUSES, where).toContain(status);
         const parsed = JSON.parse(text) as unknown;
-        if (status >= 400 && path !== '/rerank') expect(parsed, where).toMatchObject({ error: { status, code: expect.any(String) } });
-        expect(slowest, where).toBeLessThanOrEqual(HEALTH_BOUND_MS);
+        if (status >= 400 && sample.path !== '/rerank') expect(parsed, where).toMatchObject({ error: { status, code: expect.any(String) } });
+        expect(heldMs, where).toBeLessThanOrEqual(LOOP_BOUND_MS);
       }),
       { numRuns: COUNT, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false, endOnFailure: true, asyncReporter: async (details) => shortReport(details) },
     );
+    expect(sent, `only ${sent} bodies were sent within HOSTILE_BUDGET_MS ${BUDGET_MS}; at least ${MINIMUM} must run`).toBeGreaterThanOrEqual(MINIMUM);
     expect((await fetch(`${serve.url}/health`)).status).toBe(200);
   }, BUDGET_MS + 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics for `webrerank serve`, with prom-client: requests by route, dialect and
  * status; queueing and inference latency; documents and tokens scored; queue depth; the model's
- * load state (read from the reranker at each scrape); requests and documents by API key name;
+ * load state (read from the reranker at each scrape); requests, documents and billed windows by
+ * API key name;
  * requests in flight (for autoscalers). Node only — the app sees just the
  * {@link ServerMetrics} hooks.
  */
@@ -42,7 +43,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Serv
   const inFlight = new Gauge({ name: 'webrerank_requests_in_flight', help: 'HTTP requests being answered now.', registers: [registry] });
   // By key *name* (never the key): operators see who is using what, and who is refused.
   const keyRequests = new Counter({ name: 'webrerank_key_requests_total', help: 'API requests answered, by API key name and status.', labelNames: ['key', 'status'], registers: [registry] });
-  const keyDocuments = new Counter({ name: 'webrerank_key_documents_scored_total', help: 'Documents scored, by API key name.', labelNames: ['key'], registers: [registry] });
+  const keyDocuments = new Counter({ name: 'webrerank_key_documents_scored_total', help: 'Documents of answered reranks, by API key name (billing counts windows: webrerank_key_windows_billed_total).', labelNames: ['key'], registers: [registry] });
+  // The billing unit, abandoned reranks included: what /v1/usage adds to `documents` and quotas count.
+  const keyWindows = new Counter({ name: 'webrerank_key_windows_billed_total', help: 'Scoring windows billed, by API key name: what quotas and /v1/usage count.', labelNames: ['key'], registers: [registry] });
   const { reranker } = options;
   new Gauge({
     name: 'webrerank_model_state',
@@ -67,6 +70,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Serv
       documents.inc({ dialect: event.dialect }, event.documents);
       tokens.inc({ dialect: event.dialect }, event.tokens);
       keyDocuments.inc({ key: event.key }, event.documents);
+      keyWindows.inc({ key: event.key }, event.windows);
     },
     queueDepth(value: number) {
       depth.set(value);

@@ -5,8 +5,6 @@
  * `webrerank serve` is a thin layer of flags over {@link startServer}.
  */
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createReranker, type NodeRerankerOptions } from '../../node/create-node-reranker.js';
 import { createRemoteReranker, type RemoteRerankerOptions } from '../../remote/remote-reranker.js';
@@ -19,6 +17,8 @@ import { createPrometheusMetrics } from './metrics.js';
 import { NODE_CONTENT_DECODERS } from './node-decoders.js';
 import { isRetryableLoadFailure, retryDelay, type LoadRetryOptions, type LoadStatus } from '../load-retry.js';
 import { openLimitsStore } from './open-store.js';
+import { FLUSH_GRACE_MS, closeServer, listen, urlOf } from './listen.js';
+import { clientAddressOf, trustedProxySet } from '../client-address.js';
 import { withServedModel } from '../../node/model-folder.js';
 
 export interface NodeServerOptions {
@@ -69,6 +69,12 @@ export interface NodeServerOptions {
    * turns them off; `{ port }` serves them on their own port instead (same host).
    */
   metrics?: boolean | { port: number };
+  /**
+   * Addresses of reverse proxies in front of the server: a request from one is limited by the
+   * client its `X-Forwarded-For` names (failed keys are limited per client address), not by the
+   * proxy's address. Default: none — the socket's peer is the client.
+   */
+  trustedProxies?: readonly string[];
   /** Receives the per-request log lines (default: stdout). */
   log?: (line: string) => void;
 }
@@ -141,6 +147,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     }
   };
 
+  const trustedProxies = trustedProxySet(options.trustedProxies);
   const loadStatus: LoadStatus = { attempts: 0 };
   const metricsOption = options.metrics ?? true;
   const metrics = metricsOption === false ? undefined : createPrometheusMetrics({ reranker });
@@ -157,7 +164,7 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     ...(metrics ? { metrics, metricsRoute: metricsPort === undefined } : {}),
     contentDecoders: NODE_CONTENT_DECODERS,
-    clientAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+    clientAddress: (c) => clientAddressOf((c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for') ?? null, trustedProxies),
     ...(engine ? { loadStatus: () => loadStatus } : {}),
     log,
   });
@@ -234,46 +241,6 @@ export async function startServer(options: NodeServerOptions = {}): Promise<Runn
     },
     close,
   };
-}
-
-/**
- * The engine options with the id a model folder is served as: a stand-in given without `model`
- * answers under its own id (`webrerank/standin-tiny`), never as the real model it stands in for.
- */
-function urlOf(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
-/**
- * Stops listening and drops open connections: at once, or — `graceMs` given — once each has
- * finished writing its answer (idle keep-alive connections are closed as they fall idle), and at
- * the latest after `graceMs`.
- */
-function closeServer(server: ServerType, graceMs = 0): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(deadline);
-      resolve();
-    });
-    const closeIdle = () => ('closeIdleConnections' in server ? server.closeIdleConnections() : undefined);
-    const closeAll = () => ('closeAllConnections' in server ? server.closeAllConnections() : undefined);
-    const sweep = setInterval(closeIdle, 20);
-    const deadline = setTimeout(closeAll, graceMs);
-    closeIdle();
-  });
-}
-
-/** How long a drained server waits for its last answers to be written before cutting connections. */
-const FLUSH_GRACE_MS = 2000;
-
-/** Serves `fetch` on host:port; resolves once bound, rejects if binding fails (port in use). */
-function listen(fetch: (request: Request, env?: unknown) => Response | Promise<Response>, port: number, hostname: string): Promise<{ server: ServerType; address: AddressInfo }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, (address) => resolve({ server, address }));
-    server.once('error', reject);
-  });
 }
 
 /**
