@@ -1,6 +1,6 @@
 /**
  * The figures the docs show, as Markdown tables made from a bench result (bench/results/latest.json,
- * and bench/results/stream.json for progressive results).
+ * bench/results/stream.json for progressive results, bench/results/peers.json for the peers).
  * docs/performance.md and the README hold these tables verbatim, and a test regenerates them and
  * compares, so a figure in the docs is always the one the last bench run measured.
  *
@@ -71,6 +71,22 @@ export interface StreamResult {
     rounds: unknown[];
     fastest: { first_partial_ms: number; full_answer_ms: number; first_partial_share: number; rerank_ms: number; full_answer_vs_rerank: number; partials: number; scored_at_half_time: number };
   };
+}
+
+/** bench/results/peers.json: webrerank and its peers on the same weights. */
+export interface PeersResult {
+  date: string;
+  model: string;
+  modelDescription: string;
+  pairs: number;
+  pairTokens: [number, number];
+  maxLength: number;
+  threads: number;
+  rounds: number;
+  machine: { cpu_model: string; cores: number; node: string; 'onnxruntime-node': string };
+  loadAverage: { start: number; end: number };
+  python: Record<string, string>;
+  rows: ({ peer: string; skipped: string } | { peer: string; pairsPerSecond: number; maxScoreDifferenceFromWebrerank?: number; bound?: number | null })[];
 }
 
 const WHERE: Record<string, string> = { 'chromium-wasm': 'Chromium WASM', 'node-cpu': 'Node (onnxruntime-node)' };
@@ -193,6 +209,44 @@ export function chromiumStreamTable(result: StreamResult): string {
   ]);
 }
 
+/** What each peer of bench/peers.ts is, and how it runs the pairs. */
+const PEER: Record<string, [string, string]> = {
+  'webrerank-fp32': ['webrerank (Node, onnxruntime-node)', 'length-sorted batches of ≤ 512 padded tokens'],
+  'webrerank-q8': ['webrerank (Node, onnxruntime-node)', 'one pair per run (batch-invariant q8)'],
+  'python-onnxruntime-padded-fp32': ['Python onnxruntime + HF tokenizers', 'one padded batch'],
+  'python-onnxruntime-per-pair-fp32': ['Python onnxruntime + HF tokenizers', 'one pair per run'],
+  'python-onnxruntime-padded-q8': ['Python onnxruntime + HF tokenizers', 'one padded batch'],
+  'python-onnxruntime-per-pair-q8': ['Python onnxruntime + HF tokenizers', 'one pair per run'],
+  'sentence-transformers-cross-encoder-fp32': ['sentence-transformers `CrossEncoder` (PyTorch CPU)', '`predict()`: one padded batch'],
+  'flagembedding-flag-reranker-fp32': ['FlagEmbedding `FlagReranker` (PyTorch CPU)', '`compute_score(normalize=True)`'],
+};
+
+/** webrerank beside its peers: pairs/s and each peer's largest score difference from webrerank. */
+export function peersTable(result: PeersResult): string {
+  const scientific = (value: number, digits = 1) => (value === 0 ? '0' : value.toExponential(digits));
+  return table(['peer', 'dtype', 'how it runs the pairs', 'pairs/s', 'largest score difference from webrerank', 'bound'], result.rows.map((row) => {
+    const [who, how] = PEER[row.peer] ?? [row.peer, ''];
+    const dtype = row.peer.endsWith('-q8') ? 'q8' : 'fp32';
+    if ('skipped' in row) return [who, dtype, how, `skipped: ${row.skipped}`, '—', '—'];
+    const difference = row.maxScoreDifferenceFromWebrerank;
+    return [who, dtype, how, fixed(row.pairsPerSecond, 2), difference === undefined ? '—' : scientific(difference), row.bound === undefined ? '—' : row.bound === null ? 'none (batch-mates)' : scientific(row.bound, 0)];
+  }));
+}
+
+/** What the peers were measured on, and where. */
+export function peersSetupTable(result: PeersResult): string {
+  const python = Object.entries(result.python).map(([name, version]) => `${name} ${version}`).join(', ');
+  return table(['peers measured', 'on'], [
+    ['run', result.date.slice(0, 10)],
+    ['model', `\`${result.model}\`: ${result.modelDescription}`],
+    ['pairs', `${result.pairs} documents of ${result.pairTokens[0]}–${result.pairTokens[1]} tokens with the query, \`maxLength\` ${result.maxLength}`],
+    ['timing', `${result.threads} threads, best of ${result.rounds} rounds after a warm-up`],
+    ['load average (1 min) at start / end', `${fixed(result.loadAverage.start, 2)} / ${fixed(result.loadAverage.end, 2)}`],
+    ['machine', `${result.machine.cores} vCPUs (${result.machine.cpu_model}), no GPU`],
+    ['software', `Node ${result.machine.node}, onnxruntime-node ${result.machine['onnxruntime-node']}; Python ${python}`],
+  ]);
+}
+
 /** Every table docs/performance.md holds, in its order. */
 export function performanceTables(result: BenchResult): string[] {
   return [machineTable(result), throughputTable(result), ratiosTable(result), invarianceTable(result), fullSizeTable(result)];
@@ -202,6 +256,10 @@ export function readBenchResult(path: string): BenchResult {
   return JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
 }
 
+export function readPeersResult(path: string): PeersResult {
+  return JSON.parse(readFileSync(path, 'utf8')) as PeersResult;
+}
+
 export function readStreamResult(path: string): StreamResult {
   return JSON.parse(readFileSync(path, 'utf8')) as StreamResult;
 }
@@ -209,5 +267,6 @@ export function readStreamResult(path: string): StreamResult {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = readBenchResult(process.argv[2] ?? fileURLToPath(new URL('results/latest.json', import.meta.url)));
   const stream = readStreamResult(fileURLToPath(new URL('results/stream.json', import.meta.url)));
-  console.log(`README:\n\n${headlineTable(result)}\n\ndocs/performance.md:\n\n${performanceTables(result).join('\n\n')}\n\n${chromiumStreamTable(stream)}`);
+  const peers = readPeersResult(fileURLToPath(new URL('results/peers.json', import.meta.url)));
+  console.log(`README:\n\n${headlineTable(result)}\n\ndocs/performance.md:\n\n${performanceTables(result).join('\n\n')}\n\n${chromiumStreamTable(stream)}\n\n${peersSetupTable(peers)}\n\n${peersTable(peers)}`);
 }

@@ -1,34 +1,20 @@
-"""The Python peers for bench/peers.ts, on the same stand-in files webrerank loads: Hugging Face
-`tokenizers` + onnxruntime as a Python user writes it (one padded batch; and a per-pair loop), and
-PyTorch (sentence-transformers' CrossEncoder) where it is installed.
+"""The onnxruntime peers for bench/peers.ts, on the same stand-in files webrerank loads: Hugging
+Face `tokenizers` + Python onnxruntime as a Python user writes it, as one padded batch and as a
+loop of one pair per run, for fp32 and q8.
 
 Reads {"dir", "query", "documents", "maxLength", "threads", "rounds"} as JSON from the file named
-by the first argument; writes per peer scores and pairs/s to the second.
+by the first argument; writes {"peers": {peer: {"scores", "pairsPerSecond"}}, "pairTokens" (the
+shortest and longest pair, in tokens), "versions"} to the second.
 """
 import json
-import math
 import sys
-import time
 
 import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
+from peer_timing import sigmoid, timed
 from reference_pipeline import pair_ids as pair
-
-
-def sigmoid(values):
-    return [1.0 / (1.0 + math.exp(-float(value))) for value in values]
-
-
-def timed(run, rounds, pairs):
-    run()  # warm-up: the first run grows the runtime's arena
-    best = math.inf
-    for _ in range(rounds):
-        start = time.perf_counter()
-        scores = run()
-        best = min(best, time.perf_counter() - start)
-    return {"scores": scores, "pairsPerSecond": pairs / best}
 
 
 def main(job_path, out_path):
@@ -36,6 +22,7 @@ def main(job_path, out_path):
         job = json.load(job_file)
     tokenizer = Tokenizer.from_file(job["dir"] + "/tokenizer.json")
     documents = job["documents"]
+    lengths = [len(pair(tokenizer, job["query"], document, job["maxLength"])) for document in documents]
     results = {}
     for dtype, file in (("fp32", "model.onnx"), ("q8", "model_quantized.onnx")):
         options = onnxruntime.SessionOptions()
@@ -63,14 +50,8 @@ def main(job_path, out_path):
 
         results[f"python-onnxruntime-padded-{dtype}"] = timed(padded_batch, job["rounds"], len(documents))
         results[f"python-onnxruntime-per-pair-{dtype}"] = timed(per_pair, job["rounds"], len(documents))
-    try:
-        import torch  # noqa: F401
-        skipped = "PyTorch is installed, but mapping the stand-in's ONNX weights onto XLMRobertaForSequenceClassification is not implemented in this bench."
-    except ImportError:
-        skipped = "PyTorch is not installed: PyPI's torch wheel pulls gigabytes of CUDA packages and the CPU-only index is not reachable here."
-    results["pytorch"] = {"skipped": skipped}
     with open(out_path, "w", encoding="utf-8") as out:
-        json.dump(results, out)
+        json.dump({"peers": results, "pairTokens": [min(lengths), max(lengths)], "versions": {"onnxruntime": onnxruntime.__version__}}, out)
 
 
 if __name__ == "__main__":
