@@ -96,7 +96,8 @@ const WORKLOAD: Record<string, string> = { docs40: '40 documents', docs100: '100
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 const grouped = (value: number) => Math.round(value).toLocaleString('en-US');
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table. */
+export function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 

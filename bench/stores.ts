@@ -8,7 +8,7 @@
  * sees. Last, without the server, what each store's own steps of one request (admit: take a
  * token and charge; settle) cost, one request at a time: the latency a store adds, free of the model's noise.
  *
- *   npm run bench:stores                     # 8 connections, 3 rounds × 10 s per store
+ *   npm run bench:stores                     # 32 connections, 3 rounds × 10 s per store
  *   npm run bench:stores -- --duration 5 --rounds 2 --realistic none
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,13 +22,16 @@ import { HOSTED_EXAMPLE } from '../test/kit/documents.js';
 import { startRedis } from '../test/kit/redis-process.js';
 import { startServeProcess, untilHealthy } from '../test/kit/serve-process.js';
 import { generateStandinModel } from '../tools/standin/index.js';
+import { processTicks } from './cpu.js';
 import { BENCH_MODELS, ensureModel, type BenchModelName } from './models.js';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '8' },
+    // Enough connections to keep one replica busy: what is measured is what a store costs the
+    // replica's CPU; the round trip it adds shows in p50/p99, not as idle time between requests.
+    connections: { type: 'string', default: '32' },
     'store-requests': { type: 'string', default: '2000' },
     realistic: { type: 'string', default: 'l1v32k' },
     out: { type: 'string', default: 'bench/results/stores.json' },
@@ -42,10 +45,13 @@ const realistic = values.realistic === 'none' ? undefined : (values.realistic as
 if (realistic !== undefined && !(realistic in BENCH_MODELS)) throw new Error(`--realistic must be none or one of ${Object.keys(BENCH_MODELS).join(', ')}`);
 const tiny = await generateStandinModel({ preset: 'tiny', out: resolve('bench/.models/tiny'), reuseExisting: true });
 const realisticDir = realistic === undefined ? undefined : await ensureModel(realistic, (line) => process.stderr.write(`${line}\n`));
-const redis = await startRedis();
+// Redis as docs/deploy.md runs it: append-only, synced every second (Redis' default for it).
+const redis = await startRedis({ appendfsync: 'everysec' });
 const dir = await mkdtemp(join(tmpdir(), 'webrerank-bench-stores-'));
 const stores = { memory: 'memory', sqlite: `sqlite:${join(dir, 'limits.sqlite')}`, redis: redis.url };
-type Sample = { requestsPerSecond: number; p50: number; p99: number };
+type Sample = { requestsPerSecond: number; p50: number; p99: number; serverCpuUsPerRequest: number; storeCpuUsPerRequest: number };
+/** /proc counts CPU time in ticks of 1/100 s (USER_HZ, the same on every Linux). */
+const MICROSECONDS_PER_TICK = 10_000;
 const stepCosts: Record<string, { p50Us: number; p99Us: number }> = {};
 let tinySamples: Record<string, Sample[]> = {};
 let realisticSamples: Record<string, Sample[]> | undefined;
@@ -80,10 +86,23 @@ async function measure(label: string, modelDir: string, flags: string[] = []): P
         await untilHealthy(server.url);
         const options = { url: `${server.url}/v1/rerank`, method: 'POST' as const, connections, body: JSON.stringify(HOSTED_EXAMPLE), headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' } };
         await autocannon({ ...options, duration: 2 });
+        const redisPid = name === 'redis' ? redis.pid() : undefined;
+        const before = { server: processTicks(server.pid), store: redisPid === undefined ? 0 : processTicks(redisPid) };
         const result = await autocannon({ ...options, duration });
+        const cpu = { server: processTicks(server.pid) - before.server, store: redisPid === undefined ? 0 : processTicks(redisPid) - before.store };
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${label} ${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-        samples[name]?.push({ requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
-        process.stderr.write(`${label} round ${round + 1} ${name}: ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
+        const answered = result.requests.total;
+        const sample = {
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          serverCpuUsPerRequest: (cpu.server * MICROSECONDS_PER_TICK) / answered,
+          storeCpuUsPerRequest: (cpu.store * MICROSECONDS_PER_TICK) / answered,
+        };
+        samples[name]?.push(sample);
+        process.stderr.write(
+          `${label} round ${round + 1} ${name}: ${sample.requestsPerSecond} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU per request: server ${Math.round(sample.serverCpuUsPerRequest)} µs, store ${Math.round(sample.storeCpuUsPerRequest)} µs\n`,
+        );
       } finally {
         await server.stop();
       }
@@ -96,7 +115,14 @@ const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.fl
 /** The median round of each store, and its change against memory's. */
 function rowsOf(samples: Record<string, Sample[]>) {
   if (rounds === 0) return [];
-  const summary = Object.entries(samples).map(([name, list]) => ({ name, requestsPerSecond: median(list.map((s) => s.requestsPerSecond)), p50Ms: median(list.map((s) => s.p50)), p99Ms: median(list.map((s) => s.p99)) }));
+  const summary = Object.entries(samples).map(([name, list]) => ({
+    name,
+    requestsPerSecond: median(list.map((s) => s.requestsPerSecond)),
+    p50Ms: median(list.map((s) => s.p50)),
+    p99Ms: median(list.map((s) => s.p99)),
+    serverCpuUs: median(list.map((s) => s.serverCpuUsPerRequest)),
+    storeCpuUs: median(list.map((s) => s.storeCpuUsPerRequest)),
+  }));
   const memory = summary.find((s) => s.name === 'memory') as (typeof summary)[number];
   return summary.map((s) => ({
     store: s.name,
@@ -106,6 +132,11 @@ function rowsOf(samples: Record<string, Sample[]>) {
     p99Ms: s.p99Ms,
     addedP50Ms: Math.round((s.p50Ms - memory.p50Ms) * 10) / 10,
     addedP99Ms: Math.round((s.p99Ms - memory.p99Ms) * 10) / 10,
+    serverCpuUsPerRequest: Math.round(s.serverCpuUs),
+    // What one replica's own CPU can serve against memory: its CPU per request, inverted. Unlike
+    // requests/s on a shared machine, it does not count the load generator's or Redis' CPU.
+    replicaCapacityVsMemoryPercent: Math.round((memory.serverCpuUs / s.serverCpuUs - 1) * 1000) / 10,
+    storeCpuUsPerRequest: Math.round(s.storeCpuUs),
   }));
 }
 const rows = rowsOf(tinySamples);
@@ -122,8 +153,12 @@ const report = {
 await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
 for (const [label, list] of [['tiny', rows], [realistic, realisticRows ?? []]] as const) {
   if (list.length === 0) continue;
-  process.stdout.write(`\n${label}\n| Store | Requests/s | vs memory | p50 ms | p99 ms |\n|---|---|---|---|---|\n`);
-  for (const row of list) process.stdout.write(`| ${row.store} | ${row.requestsPerSecond} | ${row.changeVsMemoryPercent} % | ${row.p50Ms} | ${row.p99Ms} |\n`);
+  process.stdout.write(`\n${label}\n| Store | Requests/s | vs memory | p50 ms | p99 ms | server CPU µs/request | replica capacity vs memory | store CPU µs/request |\n|---|---|---|---|---|---|---|---|\n`);
+  for (const row of list) {
+    process.stdout.write(
+      `| ${row.store} | ${row.requestsPerSecond} | ${row.changeVsMemoryPercent} % | ${row.p50Ms} | ${row.p99Ms} | ${row.serverCpuUsPerRequest} | ${row.replicaCapacityVsMemoryPercent} % | ${row.storeCpuUsPerRequest} |\n`,
+    );
+  }
 }
 for (const [name, cost] of Object.entries(stepCosts)) process.stdout.write(`${name}: the store's steps of one request take p50 ${cost.p50Us} µs, p99 ${cost.p99Us} µs\n`);
 

@@ -12,6 +12,8 @@ export interface RedisProcess {
   /** `redis://127.0.0.1:PORT` */
   url: string;
   port: number;
+  /** The running redis-server's process id (undefined while stopped). */
+  pid(): number | undefined;
   /** Stops Redis (it writes its append-only file first); resolves once it has exited. */
   stop(): Promise<void>;
   /** Starts it again on the same port and folder. */
@@ -32,15 +34,23 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface RedisOptions {
+  /**
+   * When Redis syncs its append-only file: `always` (the default here: a test that restarts Redis
+   * must find every write) or `everysec` (Redis' own default, as docs/deploy.md runs it).
+   */
+  appendfsync?: 'always' | 'everysec';
+}
+
 /** Starts `redis-server` and resolves once it accepts connections. */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'webrerank-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no'];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--save', '', '--daemonize', 'no'];
       const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
       let output = '';
@@ -65,6 +75,7 @@ export async function startRedis(): Promise<RedisProcess> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: () => child?.pid,
     stop,
     start,
     async destroy() {

@@ -1,17 +1,19 @@
 /**
  * The figures a reader sees are the ones the last bench run measured: docs/performance.md and the
  * README hold the tables bench/doc-tables.ts makes from bench/results/latest.json (and
- * stream.json, peers.json), verbatim, and the prose around them quotes no figure the tables don't have.
+ * stream.json, peers.json, stores.json), verbatim, and the prose around them quotes no figure the tables don't have.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readStoresResult, storeStepsTable, storesTable } from '../../bench/stores-tables.js';
 import { chromiumStreamTable, headlineTable, peersSetupTable, peersTable, performanceTables, readBenchResult, readPeersResult, readStreamResult } from '../../bench/doc-tables.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const result = readBenchResult(join(ROOT, 'bench/results/latest.json'));
 const stream = readStreamResult(join(ROOT, 'bench/results/stream.json'));
 const peers = readPeersResult(join(ROOT, 'bench/results/peers.json'));
+const stores = readStoresResult(join(ROOT, 'bench/results/stores.json'));
 const performance = readFileSync(join(ROOT, 'docs/performance.md'), 'utf8');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -56,8 +58,14 @@ describe('docs/performance.md', () => {
     expect(performance).toContain(peersTable(peers));
   });
 
+  it('shows what each limits store costs a replica, on the tiny and the realistic model, from the last stores bench', () => {
+    expect(performance).toContain(storesTable(stores, 'tiny'));
+    expect(performance).toContain(storeStepsTable(stores));
+    expect(performance).toContain(storesTable(stores, 'realistic'));
+  });
+
   it('quotes in its prose only figures that its tables show, or that the results file its section names holds', () => {
-    const tables = [...performanceTables(result), chromiumStreamTable(stream), peersSetupTable(peers), peersTable(peers)];
+    const tables = [...performanceTables(result), chromiumStreamTable(stream), peersSetupTable(peers), peersTable(peers), storesTable(stores, 'tiny'), storeStepsTable(stores), storesTable(stores, 'realistic')];
     const prose = tables.reduce((text, table) => text.replace(table, ''), performance).replace(/^```[\s\S]*?^```$/gm, '');
     const shown = new Set(tables.flatMap(decimals));
     const unbacked = sections(prose).flatMap((section) => {
