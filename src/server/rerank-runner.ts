@@ -45,7 +45,8 @@ export type RerankRunner = (call: RerankCall) => Promise<{ response: RerankRespo
 
 export function createRerankRunner(options: RerankRunnerOptions): RerankRunner {
   const { reranker, keyLimits, metrics } = options;
-  const advisor = new BusyRetryAdvisor();
+  // Reranks admitted together finish together: average the queue's pace over more than that.
+  const advisor = new BusyRetryAdvisor({ window: Math.max(32, 2 * options.maxPending) });
   let pending = 0;
 
   return async ({ caller, dialect, request, info, signal, options: callOptions = {} }) => {
@@ -65,6 +66,7 @@ export function createRerankRunner(options: RerankRunnerOptions): RerankRunner {
     }
     const charge = await RequestCharge.reserve(keyLimits, caller, request, info.backend === 'remote' ? 'upstream' : 'windows');
     pending++;
+    advisor.admitted();
     metrics?.queueDepth(pending);
     const queued = performance.now();
     let started: number | undefined;
@@ -72,7 +74,6 @@ export function createRerankRunner(options: RerankRunnerOptions): RerankRunner {
       const finished = performance.now();
       const began = started ?? queued;
       metrics?.rerank({ key: caller.id, dialect: dialect.name, queueSeconds: (began - queued) / 1000, inferenceSeconds: (finished - began) / 1000, documents, windows, tokens });
-      return (finished - began) / 1000;
     };
     const onStart = () => {
       started = performance.now();
@@ -84,7 +85,7 @@ export function createRerankRunner(options: RerankRunnerOptions): RerankRunner {
       const rankOptions: RerankOptions = { ...callOptions, signal: callOptions.signal ?? signal, onStart, onScored: (windows) => charge.scored(windows) };
       const response = await (reranker.rerankValidated ? reranker.rerankValidated(request, rankOptions) : reranker.rerank(request, rankOptions));
       const windows = await charge.completed(response.usage.total_tokens, options.waitUntil);
-      advisor.recordService(record(response.usage.total_tokens, request.documents.length, windows));
+      record(response.usage.total_tokens, request.documents.length, windows);
       return { response, windows };
     } catch (error) {
       const windows = await charge.failed(error);
@@ -93,6 +94,7 @@ export function createRerankRunner(options: RerankRunnerOptions): RerankRunner {
       throw error;
     } finally {
       pending--;
+      advisor.finished();
       metrics?.queueDepth(pending);
     }
   };
