@@ -1,19 +1,25 @@
 /**
- * The demo page keeps its main thread free while the worker reranks: measured alone (this project
- * runs last, one file at a time), since any other busy process on the machine shows up as a long
- * task on the page.
+ * The demo page keeps its main thread free while the worker reranks. What counts is the CPU time
+ * the main thread spends in any one task (from a Chromium trace, test/kit/main-thread-trace.ts): a
+ * page that tokenized or scored there would spend hundreds of milliseconds in one. The Long Tasks
+ * API's wall-clock durations are logged beside it; on this 2-core machine they mostly measure how
+ * long the scheduler paused a short task while the model's threads held the cores.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROOT, ensureDemoModel } from '../../demo/prepare-model.js';
 import { launchChromium } from '../kit/chromium.js';
 import { mixedDocuments } from '../kit/documents.js';
+import { traceMainThread } from '../kit/main-thread-trace.js';
 import { startDevServer, type TestServer } from '../kit/servers.js';
 import { withinMs } from '../support/timing.js';
 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+// Each try ranks documents of its own: the same ones again would come from the score cache and
+// measure nothing.
+let tries = 0;
 
 beforeAll(async () => {
   await ensureDemoModel();
@@ -32,52 +38,31 @@ afterAll(async () => {
 });
 
 describe('the demo page under a large rerank', () => {
-  // The worker's WASM threads take every core, so another process's burst of work can hold a tiny
-  // page task past 50 ms. A page that really blocks (tokenizing or scoring on the main thread)
-  // fails every try; the retries and the machine's slack only absorb scheduler noise.
-  it('keeps the main thread free during a 100-document rerank: no long task of 50 ms or more', { retry: 2 }, async () => {
-    await page.fill('#documents', mixedDocuments(100, 20, 120, 5).join('\n'));
-    // A long-task observer, and a 4 ms ticker whose largest gap estimates the longest task below 50 ms.
+  it('keeps the main thread free during a 100-document rerank: no task of 50 ms of main-thread CPU, from the click until the results are shown', { retry: 1 }, async () => {
+    await page.fill('#documents', mixedDocuments(100, 20, 120, 5 + tries++).join('\n'));
     await page.evaluate(() => {
-      const probe = { longTasks: [] as { start: number; duration: number }[], gaps: [] as { at: number; gap: number }[], last: performance.now(), timer: 0 };
+      const probe = { longTasks: [] as number[] };
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) probe.longTasks.push({ start: entry.startTime, duration: entry.duration });
+        for (const entry of list.getEntries()) probe.longTasks.push(Math.round(entry.duration));
       }).observe({ type: 'longtask' });
-      probe.timer = window.setInterval(() => {
-        const now = performance.now();
-        probe.gaps.push({ at: probe.last, gap: now - probe.last });
-        probe.last = now;
-      }, 4);
       (window as unknown as { probe: typeof probe }).probe = probe;
     });
-    // Clicked from inside the page, so the window starts with the click and holds no test-driver work.
-    await page.evaluate(() => {
-      (window as unknown as { clickedAt: number }).clickedAt = performance.now();
-      (document.getElementById('rerank') as HTMLButtonElement).click();
-    });
-    await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 100 && !(document.getElementById('rerank') as HTMLButtonElement).disabled, null, { timeout: 120_000 });
-    const probe = await page.evaluate(async () => {
+    const { tasks } = await traceMainThread(browser, page, async () => {
+      // Clicked from inside the page, so the trace holds no test-driver work before it.
+      await page.evaluate(() => (document.getElementById('rerank') as HTMLButtonElement).click());
+      await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 100 && !(document.getElementById('rerank') as HTMLButtonElement).disabled, null, { timeout: 120_000 });
       // Let the last rows render, so their frames are measured too.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const found = (window as unknown as { probe: { longTasks: { start: number; duration: number }[]; gaps: { at: number; gap: number }[]; timer: number } }).probe;
-      clearInterval(found.timer);
-      const rerank = performance.getEntriesByName('webrerank:rerank').at(-1) as PerformanceEntry;
-      const start = (window as unknown as { clickedAt: number }).clickedAt;
-      const end = rerank.startTime + rerank.duration;
-      const within = (at: number) => at >= start && at <= end;
-      return {
-        rerankMs: rerank.duration,
-        during: found.longTasks.filter((task) => within(task.start)).map((task) => task.duration),
-        after: found.longTasks.filter((task) => task.start > end).map((task) => task.duration),
-        maxGapDuring: Math.max(0, ...found.gaps.filter((gap) => within(gap.at)).map((gap) => gap.gap)),
-      };
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
     });
+    const rerankMs = await page.evaluate(() => (performance.getEntriesByName('webrerank:rerank').at(-1) as PerformanceEntry).duration);
+    const longTasks = await page.evaluate(() => (window as unknown as { probe: { longTasks: number[] } }).probe.longTasks);
+    const busiest = tasks.reduce((most, task) => (task.cpuMs > most.cpuMs ? task : most), { wallMs: 0, cpuMs: 0 });
     console.log(
-      `demo: 100-document rerank ${probe.rerankMs.toFixed(0)} ms; long tasks from the click until the answer ${JSON.stringify(probe.during)}, ` +
-        `while the results rendered ${JSON.stringify(probe.after)}; largest main-thread timer gap until the answer ${probe.maxGapDuring.toFixed(1)} ms`,
+      `demo: 100-document rerank ${rerankMs.toFixed(0)} ms; ${tasks.length} main-thread tasks, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
+        `(${busiest.wallMs.toFixed(1)} ms wall); long tasks by the wall clock ${JSON.stringify(longTasks)}`,
     );
-    expect(probe.during.filter((duration) => duration >= withinMs(50))).toEqual([]);
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks.filter((task) => task.cpuMs >= withinMs(50))).toEqual([]);
     expect(await page.textContent('#timings')).toMatch(/for 100 documents$/);
   });
-
 });
