@@ -16,7 +16,7 @@ import { DEFAULT_MAX_DOCUMENTS, requestLimits, type RequestLimits, type RerankRe
 import type { RerankFinal, RerankOptions, Reranker } from '../core/reranker.js';
 import { eventStreamResponse, wantsEventStream } from './event-stream.js';
 import { AuthFailureLimiter } from './auth-failures.js';
-import { createApiKeyVerifier, type ApiKeyEntry, type Caller } from './auth.js';
+import { createApiKeyVerifier, type ApiKeyEntry, type Caller, type Sha256 } from './auth.js';
 import { createKeyGate } from './key-gate.js';
 import { corsFor } from './cors.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
@@ -76,7 +76,8 @@ export interface ServerAppOptions {
   /** What answers the requests. */
   reranker: Reranker;
   /** Accepted API keys (`Authorization: Bearer <key>`): plain keys, or entries with a name, digest and own limits. None: the server is open. */
-  auth?: { apiKeys: readonly (string | ApiKeyEntry)[] };
+  /** The API keys; `sha256`, a runtime's own SHA-256 where it is cheaper than WebCrypto's. */
+  auth?: { apiKeys: readonly (string | ApiKeyEntry)[]; sha256?: Sha256 };
   limits?: ServerLimits;
   /** Where limits, quotas and usage are kept (default: this process's memory). */
   store?: LimitsStore;
@@ -124,7 +125,7 @@ export interface ServerEnv {
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const { reranker, limits = {}, metrics } = options;
   const log = options.log ?? (() => undefined);
-  const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? []);
+  const verifier = createApiKeyVerifier(options.auth?.apiKeys ?? [], options.auth?.sha256);
   if (limits.rateLimit) burstOf(limits.rateLimit);
   if (limits.quota) checkQuota(limits.quota);
   const store = options.store ?? new MemoryLimitsStore(options.now);

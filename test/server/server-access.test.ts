@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, createApiKeyVerifier, sha256Hex } from '../../src/server/auth.js';
 import { readJsonBody } from '../../src/server/body.js';
@@ -18,6 +19,19 @@ describe('createApiKeyVerifier', () => {
     expect(await named.identify('Bearer sk-team')).toEqual({ id: 'search-team', quota: { documents: 5 }, models: ['m'] });
     expect(await named.identify('Bearer sk-plain')).toEqual({ id: 'key-2' });
     expect(await named.identify('Bearer sk-tea')).toBeNull();
+  });
+
+  it('records a key as the SHA-256 that `sha256sum` and hashlib give, non-ASCII keys as their UTF-8 bytes, with either hash', async () => {
+    // python3 -c "import hashlib; print(hashlib.sha256('sk-ünïcode-ключ'.encode()).hexdigest())"
+    const digest = '7f3f85d404054f22ce761e5182680390d05157b75668aacf70941228629af195';
+    expect(await sha256Hex('sk-ünïcode-ключ')).toBe(digest);
+    // WebCrypto's (the default, for edge runtimes) and node:crypto's (what `webrerank serve` passes).
+    const nodeHash = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+    for (const verifier of [createApiKeyVerifier([{ name: 'unicode', sha256: digest }, 'sk-plain']), createApiKeyVerifier([{ name: 'unicode', sha256: digest }, 'sk-plain'], nodeHash)]) {
+      expect(await verifier.identify('Bearer sk-ünïcode-ключ')).toEqual({ id: 'unicode' });
+      expect(await verifier.identify('Bearer sk-plain')).toEqual({ id: 'key-2' });
+      expect(await verifier.identify('Bearer sk-ünïcode-ключь')).toBeNull();
+    }
   });
 
   it.each([undefined, '', 'sk-one', 'Basic sk-one', 'Bearer', 'Bearer ', 'Bearer sk-on', 'Bearer sk-one2', 'Bearer SK-ONE'])(
