@@ -75,8 +75,11 @@ export const DEFAULT_MAX_PENDING = 64;
 export interface ServerAppOptions {
   /** What answers the requests. */
   reranker: Reranker;
-  /** Accepted API keys (`Authorization: Bearer <key>`): plain keys, or entries with a name, digest and own limits. None: the server is open. */
-  /** The API keys; `sha256`, a runtime's own SHA-256 where it is cheaper than WebCrypto's. */
+  /**
+   * Accepted API keys (`Authorization: Bearer <key>`): plain keys, or entries with a name, digest and
+   * own limits. None: the server is open. `sha256`: the runtime's own SHA-256, where it is cheaper
+   * than WebCrypto's (the default).
+   */
   auth?: { apiKeys: readonly (string | ApiKeyEntry)[]; sha256?: Sha256 };
   limits?: ServerLimits;
   /** Where limits, quotas and usage are kept (default: this process's memory). */

@@ -13,8 +13,10 @@
  */
 import { CohereClient } from 'cohere-ai';
 import { describe, expect, inject, it } from 'vitest';
+import { median } from '../../bench/core.js';
 import { mixedDocuments } from '../kit/documents.js';
 import { startServeProcess } from '../kit/serve-process.js';
+import { timed } from '../support/timing.js';
 
 const modelPath = inject('tinyModelDir');
 const MODEL = 'BAAI/bge-reranker-v2-m3';
@@ -35,12 +37,8 @@ interface Burst {
 /** The median of `runs` timings of `work`, in ms. */
 async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
+  for (let run = 0; run < runs; run++) times.push((await timed(work)).ms);
+  return median(times) as number;
 }
 
 /** Doubles the documents of one call until it takes CALL_MS on this machine. */
